@@ -1,0 +1,24 @@
+"""spbe: structured perfect Bayesian equilibria of dynamic games with asymmetric information.
+
+Source: A. Sinha, PhD thesis (University of Michigan, 2017), chapter 6, "Structured Perfect
+Bayesian Equilibrium in Infinite Horizon Dynamic Games with Asymmetric Information".
+
+Layout
+------
+``spbe.game``           the game model (ch. 6 §2): :class:`DynamicGame`
+``spbe.beliefs``        belief grids, interpolation, the Bayes update F of (6.7)
+``spbe.stage``          the stage fixed point (6.4)/(6.17a) by Kakutani case enumeration
+``spbe.examples``       the catalog of games (public goods of ch. 6 §5 and others)
+``spbe._kernels``       numba kernels (compiled lazily, on first use)
+"""
+from . import examples
+from .beliefs import BeliefGrid, ContinuationValue, bayes_update
+from .game import DynamicGame
+from ._validation import GameValidationError
+from .stage import E1Report, StageEquilibria, StageSolution, action_values, check_e1, stage_equilibria
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["BeliefGrid", "ContinuationValue", "DynamicGame", "E1Report", "GameValidationError",
+           "StageEquilibria", "StageSolution", "action_values", "bayes_update", "check_e1",
+           "examples", "stage_equilibria"]

@@ -1,0 +1,309 @@
+"""The stage fixed point (6.4)/(6.17a) at one belief, by Kakutani case enumeration.
+
+Thesis ch. 6 §6 ("81 cases") and implementation notes §2.4. For each case (a support for
+every agent-type, :mod:`spbe.stage.supports`):
+
+* the actions of every support must be indifferent: Σ_{i,x} (|S^{i,x}| - 1) equations in as
+  many interior unknowns, solved in logit coordinates (so that the box is automatic and the
+  boundary layers p = O(1e-12) stay resolvable):
+  - no unknown: nothing to solve (the thesis: "simply checking the value of functions f_i at
+    corner points");
+  - one unknown: every sign change of the indifference function on a grid that is log-spaced
+    near both ends, refined by Brent's method (there can be several roots);
+  - several unknowns: MINPACK's hybrid Powell method from several starts (zero logits, the
+    reference strategy, seeded random points);
+* every candidate is then *verified*: its largest best-response gain (``residual``) must be at
+  most ``tol``. This covers the sign conditions of the vertex variables.
+
+The zero-denominator branch of the Bayes update (6.7) is decided from the case, never from a
+rounded float: action a^j is off-path when no type in the support of π^j has it in its support.
+Inside a case the interior unknowns are strictly positive, so the update is continuous there.
+"""
+from __future__ import annotations
+
+import time
+from typing import Optional, Sequence
+
+import numpy as np
+from scipy.optimize import brentq, root
+
+from .._validation import GameValidationError
+from .action_values import StageEvaluator, ValueLike
+from .result import StageEquilibria, StageSolution
+from .supports import case_label, case_of_strategy, count_cases, iter_cases, n_unknowns, nest_case
+
+__all__ = ["stage_equilibria"]
+
+# Logit grid for one unknown: log-spaced towards both ends of (0, 1), linear in the middle.
+_P_LOW = np.logspace(-15, -1, 15)
+_Z_SCAN = np.concatenate((np.log(_P_LOW / (1 - _P_LOW)), np.linspace(-2.0, 2.0, 13)[1:-1],
+                          -np.log(_P_LOW / (1 - _P_LOW))[::-1]))
+
+
+def _sigmoid(z: float) -> tuple[float, float]:
+    """(σ(z), σ(-z)) computed without cancellation."""
+    if z >= 0:
+        e = np.exp(-z)
+        return 1.0 / (1.0 + e), e / (1.0 + e)
+    e = np.exp(z)
+    return e / (1.0 + e), 1.0 / (1.0 + e)
+
+
+def regret(game, U: np.ndarray, gamma: np.ndarray) -> float:
+    """Largest one-shot gain max_{i,x} [max_a U^i(x,a) - Σ_a γ^i(a|x) U^i(x,a)] over all agent-types."""
+    worst = 0.0
+    for i, (m, k) in enumerate(zip(game.n_types, game.n_actions)):
+        u = U[i, :m, :k]
+        gain = u.max(axis=1) - (gamma[i, :m, :k] * u).sum(axis=1)
+        worst = max(worst, float(gain.max()))
+    return worst
+
+
+class _CaseProblem:
+    """The indifference system of one case, in logit coordinates."""
+
+    def __init__(self, game, case, evaluator: StageEvaluator, belief: np.ndarray):
+        self.game, self.case, self.evaluate = game, case, evaluator
+        N, Mx, Kx = game.n_agents, max(game.n_types), max(game.n_actions)
+        self.gamma0 = np.zeros((N, Mx, Kx))
+        self.mixed = []                      # (i, x, support) with |support| > 1
+        self.offpath = np.zeros((N, Kx), dtype=np.bool_)
+        k = 0
+        for i, (m, kk) in enumerate(zip(game.n_types, game.n_actions)):
+            played = np.zeros(kk, dtype=bool)
+            for x in range(m):
+                support = case[k]
+                k += 1
+                if len(support) == 1:
+                    self.gamma0[i, x, support[0]] = 1.0
+                else:
+                    self.mixed.append((i, x, support))
+                if belief[i, x] > 0:
+                    played[list(support)] = True
+            self.offpath[i, :kk] = ~played
+        self.n = sum(len(s) - 1 for _, _, s in self.mixed)
+
+    def gamma(self, z: np.ndarray) -> np.ndarray:
+        g = self.gamma0.copy()
+        pos = 0
+        for i, x, support in self.mixed:
+            if len(support) == 2:
+                hi, lo = _sigmoid(z[pos])
+                g[i, x, support[0]], g[i, x, support[1]] = lo, hi
+            else:
+                logits = np.concatenate(([0.0], z[pos:pos + len(support) - 1]))
+                w = np.exp(logits - logits.max())
+                g[i, x, list(support)] = w / w.sum()
+            pos += len(support) - 1
+        return g
+
+    def indifference(self, U: np.ndarray) -> np.ndarray:
+        out = np.empty(self.n)
+        pos = 0
+        for i, x, support in self.mixed:
+            base = U[i, x, support[0]]
+            for a in support[1:]:
+                out[pos] = U[i, x, a] - base
+                pos += 1
+        return out
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return self.indifference(self.evaluate(self.gamma(z), self.offpath))
+
+    def logits_of(self, strategy: np.ndarray, floor: float = 1e-12) -> np.ndarray:
+        """Starting logits from a (padded) strategy, clipped away from the boundary."""
+        z = []
+        for i, x, support in self.mixed:
+            p = np.clip(strategy[i, x, list(support)], floor, None)
+            z.extend(np.log(p[1:] / p[0]))
+        return np.array(z)
+
+
+def _flatten_case(game, case) -> tuple:
+    """Accept a case given per agent (as in ``StageSolution.case``) or flat."""
+    case = tuple(case)
+    if len(case) == game.n_agents and all(
+            isinstance(c, tuple) and all(isinstance(s, tuple) for s in c) for c in case):
+        case = tuple(s for per_agent in case for s in per_agent)
+    return tuple(tuple(int(a) for a in s) for s in case)
+
+
+def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float] = None,
+                     first_only: bool = False, order: Optional[Sequence] = None,
+                     reference=None, max_unknowns: Optional[int] = None, tol: float = 1e-9,
+                     n_starts: int = 4, seed: int = 0, check_e1: bool = True,
+                     backend: str = "numba") -> StageEquilibria:
+    """Every solution found of the stage fixed point (6.4)/(6.17a) at the belief ``belief``.
+
+    Solves, for all agents i and types x^i,
+    ``γ̃^i(·|x^i) ∈ argmax_{γ^i(·|x^i)} E[R^i(X, A) + δ V^i(F(π, γ̃, A), X^i') | π, x^i]``
+    by enumerating the supports of every agent-type (Theorem 6.1's case analysis).
+
+    Parameters
+    ----------
+    game : DynamicGame
+    belief : sequence
+        π = (π^1, ..., π^N), one probability vector per agent; for binary types a scalar is
+        read as the probability of the first type (π_i = π^i(x^H) in the public-goods game).
+    V : None, ContinuationValue or callable, optional
+        Continuation values V^i(π', x') (None: no continuation, the one-shot game).
+        A callable ``V(belief) -> per-agent arrays over types`` is evaluated by the numpy path.
+    delta : float, optional
+        Discount of the continuation; default ``game.delta``.
+    first_only : bool
+        Stop at the first solution in case order.
+    order : sequence of cases, optional
+        Cases to try first (e.g. the previous sweep's case); then the rest, fewest interior
+        unknowns first.
+    reference : sequence of ``(M_i, K_i)`` arrays, optional
+        Prefer the solution nearest (L1) this strategy: its case is tried first, it seeds the
+        multi-start solver, and the solutions are sorted by distance to it.
+    max_unknowns : int, optional
+        Skip cases with more interior unknowns (the result then says ``complete=False``).
+    tol : float
+        Acceptance: largest best-response gain of a solution (absolute, in reward units).
+    n_starts : int
+        Starts per case with several unknowns.
+    seed : int
+        Seed of the random starts (results are deterministic).
+    check_e1 : bool
+        Also test Assumption (E1) of Theorem 6.1 at this belief (see :func:`check_e1`).
+    backend : ``"numba"`` or ``"numpy"``
+
+    Returns
+    -------
+    StageEquilibria
+
+    Examples
+    --------
+    >>> import spbe
+    >>> g = spbe.examples.public_goods(delta=0.0)
+    >>> res = spbe.stage_equilibria(g, (0.1, 0.15))        # both agents likely type L
+    >>> len(res), res.success                              # (1,0), (0,1) and the mixed one
+    (3, True)
+    """
+    t0 = time.perf_counter()
+    pb = game.padded_belief(belief)
+    delta = game.delta if delta is None else float(delta)
+    if not (0.0 <= delta < 1.0):
+        raise GameValidationError(f"delta: the discount factor must lie in [0, 1), got {delta!r}")
+    if tol <= 0 or not np.isfinite(tol):
+        raise ValueError(f"tol: must be a positive number, got {tol!r}")
+    if n_starts < 1:
+        raise ValueError(f"n_starts: must be at least 1, got {n_starts}")
+    evaluator = StageEvaluator(game, pb, V, delta, backend=backend)
+    ref = None if reference is None else game.padded_strategy(reference)
+
+    first = [] if order is None else [_flatten_case(game, c) for c in order]
+    if ref is not None:
+        first.insert(0, case_of_strategy(game, [ref[i, :m, :k] for i, (m, k) in
+                                               enumerate(zip(game.n_types, game.n_actions))],
+                                         threshold=1e-12))
+    rng = np.random.default_rng(seed)
+    solutions: list[StageSolution] = []
+    gammas: list[np.ndarray] = []
+    tried = 0
+    stopped_early = False
+    for case in iter_cases(game, first=first, max_unknowns=max_unknowns):
+        tried += 1
+        problem = _CaseProblem(game, case, evaluator, pb)
+        for gamma, degenerate in _solve_case(problem, ref, tol, n_starts, rng):
+            U = evaluator(gamma, problem.offpath)
+            res = regret(game, U, gamma)
+            if res > tol:
+                continue
+            if any(np.max(np.abs(gamma - g)) <= 1e-10 for g in gammas):
+                continue                 # same profile reached from a simpler case
+            gammas.append(gamma)
+            solutions.append(_make_solution(game, case, gamma, U, res, degenerate))
+        if first_only and solutions:
+            stopped_early = True
+            break
+    if ref is not None:
+        dist = [sum(np.abs(s.strategy[i] - ref[i, :m, :k]).sum() for i, (m, k) in
+                    enumerate(zip(game.n_types, game.n_actions))) for s in solutions]
+        solutions = [solutions[k] for k in np.argsort(dist, kind="stable")]
+
+    n_cases = count_cases(game)
+    complete = not stopped_early and tried == n_cases
+    if solutions:
+        message = f"{len(solutions)} solution(s) with best-response gain <= {tol:g}"
+    else:
+        message = ("no solution found" + ("" if complete else " among the cases tried") +
+                   "; the stage problem may have no exact solution at this belief (see e1)")
+    e1 = None
+    if check_e1:
+        from .existence import check_e1 as _check_e1
+        e1 = _check_e1(game, pb, V, delta=delta, backend=backend,
+                       extra_points=gammas, evaluator=evaluator)
+    return StageEquilibria(
+        solutions=tuple(solutions),
+        belief=tuple(pb[i, :m].copy() for i, m in enumerate(game.n_types)),
+        delta=delta, success=bool(solutions), complete=complete, message=message,
+        n_cases=n_cases, n_cases_tried=tried, n_evaluations=evaluator.n_evaluations,
+        elapsed=time.perf_counter() - t0,
+        parameters=dict(tol=tol, first_only=first_only, max_unknowns=max_unknowns,
+                        n_starts=n_starts, seed=seed, backend=evaluator.backend,
+                        reference=ref is not None, offpath_rule="thesis (6.7)"),
+        e1=e1)
+
+
+def _make_solution(game, case, gamma, U, res, degenerate) -> StageSolution:
+    strategy, values, avals = [], [], []
+    for i, (m, k) in enumerate(zip(game.n_types, game.n_actions)):
+        g = gamma[i, :m, :k].copy()
+        u = U[i, :m, :k].copy()
+        strategy.append(g)
+        avals.append(u)
+        values.append((g * u).sum(axis=1))
+    return StageSolution(strategy=tuple(strategy), case=nest_case(game, case),
+                         label=case_label(game, case), residual=res, values=tuple(values),
+                         action_values=tuple(avals), n_unknowns=n_unknowns(case),
+                         degenerate=degenerate)
+
+
+def _solve_case(problem: _CaseProblem, ref, tol: float, n_starts: int, rng):
+    """Yield candidate (gamma, degenerate) pairs of one case; verification is the caller's."""
+    if problem.n == 0:
+        yield problem.gamma(np.zeros(0)), False
+        return
+    if problem.n == 1:
+        yield from _solve_one_unknown(problem, tol)
+        return
+    starts = [np.zeros(problem.n)]
+    if ref is not None:
+        starts.append(problem.logits_of(ref))
+    while len(starts) < n_starts:
+        starts.append(rng.normal(0.0, 2.0, problem.n))
+    found = []
+    for z0 in starts:
+        try:
+            sol = root(problem, z0, method="hybr", options=dict(xtol=1e-13, maxfev=100 * (problem.n + 1)))
+        except (ValueError, FloatingPointError):
+            continue
+        if not np.all(np.isfinite(sol.x)) or np.max(np.abs(problem(sol.x))) > tol:
+            continue
+        gamma = problem.gamma(sol.x)
+        if any(np.max(np.abs(gamma - g)) <= 1e-8 for g in found):
+            continue
+        found.append(gamma)
+        yield gamma, False
+
+
+def _solve_one_unknown(problem: _CaseProblem, tol: float):
+    f = np.array([problem(np.array([z]))[0] for z in _Z_SCAN])
+    if np.all(np.abs(f) <= tol):
+        # the indifference holds on the whole interval: a continuum; return its midpoint
+        yield problem.gamma(np.zeros(1)), True
+        return
+    roots = [z for z, v in zip(_Z_SCAN, f) if v == 0.0]
+    for k in range(len(_Z_SCAN) - 1):
+        if f[k] * f[k + 1] < 0:
+            try:
+                z = brentq(lambda s: problem(np.array([s]))[0], _Z_SCAN[k], _Z_SCAN[k + 1],
+                           xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
+            except (ValueError, RuntimeError):
+                continue
+            roots.append(z)
+    for z in sorted(roots):
+        yield problem.gamma(np.array([z])), False

@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+
+import spbe
+
+
+def random_game(rng, n_types, n_actions, delta=0.0, markov=False, scale=1.0):
+    """A random game with rewards uniform in [0, scale) and (optionally) random action-dependent kernels."""
+    N = len(n_types)
+    R = rng.uniform(0, scale, (N,) + tuple(n_types) + tuple(n_actions))
+    kernels = None
+    if markov:
+        kernels = []
+        for m in n_types:
+            Q = rng.uniform(0.05, 1, (m,) + tuple(n_actions) + (m,))
+            kernels.append(Q / Q.sum(axis=-1, keepdims=True))
+    return spbe.DynamicGame(R, types=list(n_types), actions=list(n_actions), delta=delta,
+                            kernels=kernels)
+
+
+def random_belief(rng, n_types):
+    return [rng.dirichlet(np.ones(m)) for m in n_types]
+
+
+def random_strategy(rng, n_types, n_actions):
+    return [rng.dirichlet(np.ones(k), size=m) for m, k in zip(n_types, n_actions)]
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261123)

@@ -8,6 +8,8 @@ Layout
 ``spbe.game``           the game model (ch. 6 §2): :class:`DynamicGame`
 ``spbe.beliefs``        belief grids, interpolation, the Bayes update F of (6.7)
 ``spbe.stage``          the stage fixed point (6.4)/(6.17a) by Kakutani case enumeration
+``spbe.solvers``        backward recursion, the infinite-horizon fixed point (6.17), verification
+``spbe.equilibrium``    the result: θ and V on the grid, off-grid evaluation, simulation, save/load
 ``spbe.examples``       the catalog of games (public goods of ch. 6 §5 and others)
 ``spbe._kernels``       numba kernels (compiled lazily, on first use)
 """
@@ -16,9 +18,11 @@ from .beliefs import BeliefGrid, ContinuationValue, bayes_update
 from .game import DynamicGame
 from ._validation import GameValidationError
 from .stage import E1Report, StageEquilibria, StageSolution, action_values, check_e1, stage_equilibria
+from .equilibrium import Equilibrium, Simulation, load
+from .solvers import solve, verify
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BeliefGrid", "ContinuationValue", "DynamicGame", "E1Report", "GameValidationError",
-           "StageEquilibria", "StageSolution", "action_values", "bayes_update", "check_e1",
-           "examples", "stage_equilibria"]
+__all__ = ["BeliefGrid", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
+           "GameValidationError", "Simulation", "StageEquilibria", "StageSolution", "action_values",
+           "bayes_update", "check_e1", "examples", "load", "solve", "stage_equilibria", "verify"]

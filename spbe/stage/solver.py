@@ -25,7 +25,6 @@ import time
 from typing import Optional, Sequence
 
 import numpy as np
-from scipy.optimize import brentq, root
 
 from .._validation import GameValidationError
 from .action_values import StageEvaluator, ValueLike
@@ -270,6 +269,7 @@ def _solve_case(problem: _CaseProblem, ref, tol: float, n_starts: int, rng):
     if problem.n == 1:
         yield from _solve_one_unknown(problem, tol)
         return
+    from scipy.optimize import root      # imported here: scipy.optimize costs 0.6 s at import
     starts = [np.zeros(problem.n)]
     if ref is not None:
         starts.append(problem.logits_of(ref))
@@ -291,6 +291,7 @@ def _solve_case(problem: _CaseProblem, ref, tol: float, n_starts: int, rng):
 
 
 def _solve_one_unknown(problem: _CaseProblem, tol: float):
+    from scipy.optimize import brentq
     f = np.array([problem(np.array([z]))[0] for z in _Z_SCAN])
     if np.all(np.abs(f) <= tol):
         # the indifference holds on the whole interval: a continuum; return its midpoint

@@ -1,0 +1,526 @@
+"""Numba kernels: the stage fixed point at grid nodes, case enumeration in compiled code.
+
+The same algorithm as :mod:`spbe.stage.solver` (which stays the readable reference and
+the tool that lists *all* solutions at one belief), compiled so that a whole belief grid can be
+solved per sweep of the backward recursion or the infinite-horizon iteration:
+
+* cases come pre-sorted from Python as an ``(n_cases, T)`` array of support bitmasks, one per
+  agent-type (T = Σ M_i), with their agent and type in ``at_agent`` / ``at_type``;
+* one interior unknown: scan of a logit grid log-spaced near both ends, then false position
+  (Illinois) on every sign change;
+* several unknowns: Levenberg-Marquardt in logit coordinates from several starts (uniform, the
+  reference strategy, pseudo-random points from a fixed hash, so results are reproducible and
+  independent of thread scheduling);
+* every candidate is verified by its best-response gain.
+
+Tremble mode (``eta > 0``, notes §2.4 item 4): agent-types play γ_eff = (1 - K η) γ + η/… every
+action with probability ≥ η, so no action is off-path, the Bayes update is continuous, and a
+solution of the perturbed problem exists by Kakutani. The *intended* γ is solved for; γ_eff is
+what is reported and what beliefs are updated with.
+
+Context tuple ``ctx`` (built by :func:`spbe.stage.node_solver.kernel_context`)::
+
+    0 rewards (N, X, A)   1 kernels (N, Mx, A, Mx)   2 static (N,)   3 n_types (N,)
+    4 n_actions (N,)      5 type_profiles (X, N)     6 action_profiles (A, N)   7 delta
+    8 values (nodes, N*Mx)  9 has_values  10-14 grid arrays (n_types, resolution, rank_table,
+    rank_offset, node_stride)
+"""
+import numpy as np
+from numba import njit, prange
+
+from .stage import action_values
+
+_P_LOW = np.logspace(-15, -1, 15)
+Z_SCAN = np.concatenate((np.log(_P_LOW / (1 - _P_LOW)), np.linspace(-2.0, 2.0, 13)[1:-1],
+                         -np.log(_P_LOW / (1 - _P_LOW))[::-1]))
+Z_MAX = 40.0
+
+# status codes of solve_node
+EXACT = 0          # a verified solution
+APPROXIMATE = 1    # no solution: the candidate with the smallest best-response gain
+
+
+@njit(cache=True)
+def evaluate(ctx, belief, gamma, offpath, out):
+    action_values(belief, gamma, offpath, ctx[0], ctx[1], ctx[2], ctx[3], ctx[4], ctx[5], ctx[6],
+                  ctx[7], ctx[8], ctx[9], ctx[10], ctx[11], ctx[12], ctx[13], ctx[14], out)
+
+
+@njit(cache=True)
+def _hash_normal(a, b, c):
+    """A reproducible standard-normal-ish number from three integers (Box-Muller on a hash)."""
+    h = (a * 73856093) ^ (b * 19349663) ^ (c * 83492791) ^ 0x5bd1e995
+    h = (h ^ (h >> 13)) * 1274126177
+    h = h ^ (h >> 16)
+    u1 = ((h & 0xFFFFFF) + 0.5) / 16777216.0
+    h2 = (h * 2654435761 + 12345) & 0xFFFFFFFF
+    u2 = ((h2 & 0xFFFFFF) + 0.5) / 16777216.0
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(cache=True)
+def case_unknowns(case_row, at_agent, n_actions):
+    n = 0
+    for t in range(case_row.shape[0]):
+        m = case_row[t]
+        s = 0
+        for a in range(n_actions[at_agent[t]]):
+            if (m >> a) & 1:
+                s += 1
+        n += s - 1
+    return n
+
+
+@njit(cache=True)
+def build_gamma(z, case_row, at_agent, at_type, n_actions, eta, gamma, gamma_eff):
+    """Intended γ of a case from logits z (first action of each support has logit 0), and γ_eff."""
+    gamma[:] = 0.0
+    pos = 0
+    for t in range(case_row.shape[0]):
+        i = at_agent[t]
+        x = at_type[t]
+        mask = case_row[t]
+        k = n_actions[i]
+        first = True
+        top = 0.0
+        # max logit for stability
+        p = pos
+        for a in range(k):
+            if (mask >> a) & 1:
+                if first:
+                    first = False
+                    top = 0.0
+                else:
+                    if z[p] > top:
+                        top = z[p]
+                    p += 1
+        total = 0.0
+        first = True
+        for a in range(k):
+            if (mask >> a) & 1:
+                if first:
+                    w = np.exp(-top)
+                    first = False
+                else:
+                    w = np.exp(z[pos] - top)
+                    pos += 1
+                gamma[i, x, a] = w
+                total += w
+        for a in range(k):
+            gamma[i, x, a] /= total
+    if eta > 0.0:
+        for i in range(gamma.shape[0]):
+            k = n_actions[i]
+            for x in range(gamma.shape[1]):
+                for a in range(k):
+                    gamma_eff[i, x, a] = (1.0 - k * eta) * gamma[i, x, a] + eta
+                for a in range(k, gamma.shape[2]):
+                    gamma_eff[i, x, a] = 0.0
+    else:
+        gamma_eff[:] = gamma
+
+
+@njit(cache=True)
+def case_offpath(case_row, at_agent, at_type, belief, n_agents, k_max, eta, offpath):
+    """Action a^j is off-path when no type in supp π^j has it in its support (never with trembles)."""
+    offpath[:] = False
+    if eta > 0.0:
+        return
+    for j in range(n_agents):
+        for a in range(k_max):
+            played = False
+            for t in range(case_row.shape[0]):
+                if at_agent[t] == j and belief[j, at_type[t]] > 0.0 and (case_row[t] >> a) & 1:
+                    played = True
+                    break
+            offpath[j, a] = not played
+
+
+@njit(cache=True)
+def regret(U, gamma, n_types, n_actions):
+    worst = 0.0
+    for i in range(n_types.shape[0]):
+        for x in range(n_types[i]):
+            best = -np.inf
+            mean = 0.0
+            for a in range(n_actions[i]):
+                if U[i, x, a] > best:
+                    best = U[i, x, a]
+                mean += gamma[i, x, a] * U[i, x, a]
+            if best - mean > worst:
+                worst = best - mean
+    return worst
+
+
+@njit(cache=True)
+def _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, gamma, gamma_eff, offpath, U, f):
+    n_actions = ctx[4]
+    build_gamma(z, case_row, at_agent, at_type, n_actions, eta, gamma, gamma_eff)
+    evaluate(ctx, belief, gamma_eff, offpath, U)
+    pos = 0
+    for t in range(case_row.shape[0]):
+        i = at_agent[t]
+        x = at_type[t]
+        mask = case_row[t]
+        base = -1
+        for a in range(n_actions[i]):
+            if (mask >> a) & 1:
+                if base < 0:
+                    base = a
+                else:
+                    f[pos] = U[i, x, a] - U[i, x, base]
+                    pos += 1
+
+
+@njit(cache=True)
+def _l1(gamma, ref, n_types, n_actions):
+    d = 0.0
+    for i in range(n_types.shape[0]):
+        for x in range(n_types[i]):
+            for a in range(n_actions[i]):
+                d += abs(gamma[i, x, a] - ref[i, x, a])
+    return d
+
+
+@njit(cache=True)
+def _ref_logits(ref, case_row, at_agent, at_type, n_actions, z):
+    pos = 0
+    for t in range(case_row.shape[0]):
+        i = at_agent[t]
+        x = at_type[t]
+        mask = case_row[t]
+        base = -1.0
+        for a in range(n_actions[i]):
+            if (mask >> a) & 1:
+                p = max(ref[i, x, a], 1e-12)
+                if base < 0:
+                    base = p
+                else:
+                    v = np.log(p / base)
+                    z[pos] = min(max(v, -Z_MAX), Z_MAX)
+                    pos += 1
+
+
+@njit(cache=True)
+def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref, n_starts, seed,
+                max_roots, cand_gamma, cand_eff, cand_res, cand_count_start, work_gamma, work_eff,
+                offpath, U, corner_scale):
+    """Solve one case; verified candidates are appended to cand_* (returns new count).
+
+    Also returns the smallest best-response gain met among unverified candidates (for the
+    approximate fallback), with that candidate stored at index ``cand_gamma.shape[0] - 1``.
+    """
+    n_types = ctx[3]
+    n_actions = ctx[4]
+    n = case_unknowns(case_row, at_agent, n_actions)
+    count = cand_count_start
+    fallback_slot = cand_gamma.shape[0] - 1
+    case_offpath(case_row, at_agent, at_type, belief, n_types.shape[0], work_gamma.shape[2], eta, offpath)
+    z = np.zeros(max(n, 1))
+    f = np.zeros(max(n, 1))
+    if n == 0:
+        build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
+        evaluate(ctx, belief, work_eff, offpath, U)
+        r = regret(U, work_gamma, n_types, n_actions)
+        if r <= tol and count < fallback_slot:
+            cand_gamma[count] = work_gamma
+            cand_eff[count] = work_eff
+            cand_res[count] = r
+            count += 1
+        elif r < cand_res[fallback_slot]:
+            cand_gamma[fallback_slot] = work_gamma
+            cand_eff[fallback_slot] = work_eff
+            cand_res[fallback_slot] = r
+        return count
+    if n == 1:
+        ns = Z_SCAN.shape[0]
+        fs = np.empty(ns)
+        allzero = True
+        for s in range(ns):
+            z[0] = Z_SCAN[s]
+            _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
+            fs[s] = f[0]
+            if abs(f[0]) > tol:
+                allzero = False
+        roots = np.empty(ns)
+        nroots = 0
+        if allzero:
+            roots[0] = 0.0
+            nroots = 1
+        else:
+            for s in range(ns):
+                if fs[s] == 0.0 and nroots < max_roots:
+                    roots[nroots] = Z_SCAN[s]
+                    nroots += 1
+            for s in range(ns - 1):
+                if fs[s] * fs[s + 1] < 0.0 and nroots < max_roots:
+                    a, b = Z_SCAN[s], Z_SCAN[s + 1]
+                    fa, fb = fs[s], fs[s + 1]
+                    side = 0
+                    c = a
+                    for _ in range(200):
+                        c = (a * fb - b * fa) / (fb - fa)
+                        if not (c > min(a, b) and c < max(a, b)):
+                            c = 0.5 * (a + b)
+                        z[0] = c
+                        _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                                      offpath, U, f)
+                        fc = f[0]
+                        if fc == 0.0 or abs(b - a) < 1e-13:
+                            break
+                        if fc * fb < 0.0:
+                            a, fa = b, fb
+                            b, fb = c, fc
+                            side = 0
+                        else:
+                            b, fb = c, fc
+                            if side == 1:
+                                fa *= 0.5
+                            side = 1
+                    roots[nroots] = c
+                    nroots += 1
+        for r_i in range(nroots):
+            z[0] = roots[r_i]
+            build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
+            evaluate(ctx, belief, work_eff, offpath, U)
+            r = regret(U, work_gamma, n_types, n_actions)
+            if r <= tol and count < fallback_slot:
+                cand_gamma[count] = work_gamma
+                cand_eff[count] = work_eff
+                cand_res[count] = r
+                count += 1
+            elif r < cand_res[fallback_slot]:
+                cand_gamma[fallback_slot] = work_gamma
+                cand_eff[fallback_slot] = work_eff
+                cand_res[fallback_slot] = r
+        return count
+    # several unknowns: Levenberg-Marquardt in logit coordinates
+    J = np.empty((n, n))
+    f1 = np.empty(n)
+    z1 = np.empty(n)
+    trial = np.empty(n)
+    ftrial = np.empty(n)
+    A = np.empty((n, n))
+    g = np.empty(n)
+    # corner_scale > 0: the exhaustive pass, started from every point of {-L, 0, L}^n, which
+    # reaches solutions with several unknowns in boundary layers at once (notes §2.4 item 4)
+    total = n_starts if corner_scale <= 0.0 else min(3 ** n, 729)
+    for start in range(total):
+        if corner_scale > 0.0:
+            code = start
+            for k in range(n):
+                z[k] = ((code % 3) - 1) * corner_scale
+                code //= 3
+        elif start == 0:
+            z[:] = 0.0
+        elif start == 1 and has_ref:
+            _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
+        else:
+            for k in range(n):
+                z[k] = 2.0 * _hash_normal(seed, start, k)
+        lam = 1e-3
+        _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
+        norm = 0.0
+        for k in range(n):
+            norm += f[k] * f[k]
+        converged = False
+        for it in range(80):
+            fmax = 0.0
+            for k in range(n):
+                fmax = max(fmax, abs(f[k]))
+            if fmax <= 0.1 * tol:
+                converged = True
+                break
+            for c in range(n):
+                z1[:] = z
+                h = 1e-7 * max(1.0, abs(z[c]))
+                z1[c] += h
+                _indifference(ctx, belief, z1, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                              offpath, U, f1)
+                for r in range(n):
+                    J[r, c] = (f1[r] - f[r]) / h
+            improved = False
+            for _ in range(12):
+                for r in range(n):
+                    g[r] = 0.0
+                    for c in range(n):
+                        A[r, c] = 0.0
+                for r in range(n):
+                    for c in range(n):
+                        s = 0.0
+                        for k in range(n):
+                            s += J[k, r] * J[k, c]
+                        A[r, c] = s
+                    A[r, r] += lam * (1.0 + A[r, r])
+                    s = 0.0
+                    for k in range(n):
+                        s += J[k, r] * f[k]
+                    g[r] = -s
+                step = np.linalg.solve(A, g)
+                for k in range(n):
+                    trial[k] = min(max(z[k] + step[k], -Z_MAX), Z_MAX)
+                _indifference(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                              offpath, U, ftrial)
+                tnorm = 0.0
+                for k in range(n):
+                    tnorm += ftrial[k] * ftrial[k]
+                if tnorm < norm:
+                    z[:] = trial
+                    f[:] = ftrial
+                    norm = tnorm
+                    lam = max(lam * 0.3, 1e-12)
+                    improved = True
+                    break
+                lam *= 10.0
+            if not improved:
+                break
+        build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
+        evaluate(ctx, belief, work_eff, offpath, U)
+        r = regret(U, work_gamma, n_types, n_actions)
+        if converged and r <= tol:
+            duplicate = False
+            for c in range(cand_count_start, count):
+                dmax = 0.0
+                for i in range(work_gamma.shape[0]):
+                    for x in range(work_gamma.shape[1]):
+                        for a in range(work_gamma.shape[2]):
+                            dmax = max(dmax, abs(work_gamma[i, x, a] - cand_gamma[c, i, x, a]))
+                if dmax <= 1e-8:
+                    duplicate = True
+                    break
+            if not duplicate and count < fallback_slot:
+                cand_gamma[count] = work_gamma
+                cand_eff[count] = work_eff
+                cand_res[count] = r
+                count += 1
+        elif r < cand_res[fallback_slot]:
+            cand_gamma[fallback_slot] = work_gamma
+            cand_eff[fallback_slot] = work_eff
+            cand_res[fallback_slot] = r
+    return count
+
+
+@njit(cache=True)
+def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
+               accept_dist, n_starts, seed, max_solutions, corner_scale, out_gamma, out_eff):
+    """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried).
+
+    ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
+    in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
+    case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1.
+    ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found.
+    """
+    n_types = ctx[3]
+    n_actions = ctx[4]
+    N = n_types.shape[0]
+    Mx = belief.shape[1]
+    Kx = out_gamma.shape[2]
+    cap = max_solutions + 1
+    cand_gamma = np.zeros((cap, N, Mx, Kx))
+    cand_eff = np.zeros((cap, N, Mx, Kx))
+    cand_res = np.full(cap, np.inf)
+    cand_case = np.full(cap, -1, dtype=np.int64)
+    work_gamma = np.zeros((N, Mx, Kx))
+    work_eff = np.zeros((N, Mx, Kx))
+    offpath = np.zeros((N, Kx), dtype=np.bool_)
+    U = np.zeros((N, Mx, Kx))
+    n_cases = cases.shape[0]
+    count = 0
+    best = -1
+    best_dist = np.inf
+    fallback_case = -1
+    tried = 0
+    for step in range(n_cases + 1):
+        if step == 0:
+            if first_case < 0:
+                continue
+            c = first_case
+        else:
+            c = step - 1
+            if c == first_case:
+                continue
+        tried += 1
+        before = count
+        prev_fallback = cand_res[cap - 1]
+        count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref, n_starts,
+                            seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
+                            offpath, U, 0.0)
+        if cand_res[cap - 1] < prev_fallback:
+            fallback_case = c
+        for k in range(before, count):
+            cand_case[k] = c
+            d = _l1(cand_gamma[k], ref, n_types, n_actions) if has_ref else 0.0
+            if d < best_dist:
+                best_dist = d
+                best = k
+        if count > 0:
+            if mode == 0:
+                break
+            if mode == 2 and step == 0 and best_dist <= accept_dist:
+                break
+        if count >= max_solutions:
+            break
+    if count == 0 and corner_scale > 0.0:
+        # no verified solution: a second, exhaustive pass over the cases with several unknowns
+        for c in range(n_cases):
+            if case_unknowns(cases[c], at_agent, n_actions) < 2:
+                continue
+            prev_fallback = cand_res[cap - 1]
+            count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
+                                n_starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
+                                work_gamma, work_eff, offpath, U, corner_scale)
+            if cand_res[cap - 1] < prev_fallback:
+                fallback_case = c
+            if count > 0:
+                for k in range(count):
+                    cand_case[k] = c
+                best = 0
+                break
+    if best >= 0:
+        out_gamma[:] = cand_gamma[best]
+        out_eff[:] = cand_eff[best]
+        return EXACT, cand_case[best], cand_res[best], count, tried
+    out_gamma[:] = cand_gamma[cap - 1]
+    out_eff[:] = cand_eff[cap - 1]
+    return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried
+
+
+@njit(cache=True, parallel=True)
+def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
+                accept_dist, n_starts, seed, max_solutions, corner_scale, out_gamma, out_eff, out_status,
+                out_case, out_residual, out_found):
+    """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
+    and do not depend on thread scheduling."""
+    for b in prange(beliefs.shape[0]):
+        st, c, r, nf, _ = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
+                                     has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
+                                     max_solutions, corner_scale, out_gamma[b], out_eff[b])
+        out_status[b] = st
+        out_case[b] = c
+        out_residual[b] = r
+        out_found[b] = nf
+
+
+@njit(cache=True)
+def offpath_from_played(belief, gamma, n_types, n_actions, offpath):
+    """Exact zero-probability test on a played strategy (pure supports hold exact zeros)."""
+    for j in range(n_types.shape[0]):
+        for a in range(offpath.shape[1]):
+            played = False
+            if a < n_actions[j]:
+                for x in range(n_types[j]):
+                    if belief[j, x] > 0.0 and gamma[j, x, a] > 0.0:
+                        played = True
+                        break
+            offpath[j, a] = not played
+
+
+@njit(cache=True, parallel=True)
+def action_values_nodes(ctx, beliefs, gammas, out):
+    """U^i(π_b, x, a; γ_b, V) at every belief b for the played prescriptions γ_b."""
+    n_types = ctx[3]
+    n_actions = ctx[4]
+    for b in prange(beliefs.shape[0]):
+        offpath = np.zeros((n_types.shape[0], gammas.shape[3]), dtype=np.bool_)
+        offpath_from_played(beliefs[b], gammas[b], n_types, n_actions, offpath)
+        evaluate(ctx, beliefs[b], gammas[b], offpath, out[b])

@@ -1,0 +1,306 @@
+"""The result of :func:`spbe.solve`: an SPBE on a belief grid, with its verification.
+
+An :class:`Equilibrium` holds the equilibrium generating function θ (the prescription at every
+grid node, per period for a finite horizon), the value functions V, the case of the enumeration
+at every node, and the diagnostics a user needs to trust it: whether the iteration converged,
+the Bellman residual, the stage residual at the nodes, the nodes where no exact stage solution
+was found (flagged), and ``epsilon``, the largest one-shot deviation gain of the returned strategy
+measured against its own value (thesis Theorem 4.3; notes §2.8).
+
+Off the grid, ``strategy(pi)`` re-solves the stage fixed point at ``pi`` against the
+interpolated V, preferring the solution nearest the interpolated neighbouring prescriptions
+(notes §2.7): interpolating prescriptions across a region boundary would produce mixtures that
+are not best responses.
+
+Saved results are ``.npz`` archives of plain arrays plus a JSON header; loading never executes
+code (no pickle).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .beliefs.continuation import ContinuationValue
+from .beliefs.grid import BeliefGrid
+from .beliefs.update import update_agent_belief
+from .game import DynamicGame
+
+__all__ = ["Equilibrium", "Simulation", "load"]
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A path of the forward recursion (6.19)-(6.20).
+
+    ``beliefs`` (steps+1, N, M_max); ``types`` (steps+1, N); ``actions`` (steps, N);
+    ``rewards`` (steps, N).
+    """
+
+    beliefs: np.ndarray
+    types: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+
+    def belief_in_true_type(self) -> np.ndarray:
+        """π^j_t(x^j_t): the public belief in each agent's true type, (steps+1, N)."""
+        t, n = self.types.shape
+        return self.beliefs[np.arange(t)[:, None], np.arange(n)[None, :], self.types]
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """A structured perfect Bayesian equilibrium computed on a belief grid.
+
+    Attributes
+    ----------
+    converged : bool
+        The iteration met its stopping rule (Bellman residual ≤ tol and no node changed case);
+        for a finite horizon: every stage had an exact solution at every node.
+    iterations : int
+        Sweeps over the grid (value iteration, policy-iteration steps; T for a finite horizon).
+    residual : float
+        Sup-norm Bellman residual ‖𝒯V − V‖∞ of the returned (V, θ) (0 for a finite horizon, where
+        V is computed from θ exactly).
+    stage_residual : float
+        Largest best-response gain at the nodes that are not flagged (6.17a at the nodes).
+    epsilon : float or None
+        Largest one-shot deviation gain of any agent-type, on beliefs finer than the grid and on
+        beliefs visited by simulation, with continuation values of the returned strategy itself.
+        In value units; (1 − δ)·epsilon is the gain per round.
+    flagged : (T, B) bool
+        Nodes without an exact stage solution (the strategy with the smallest gain is kept).
+    strategy_nodes : (T, B, N, Mx, Kx)
+        Played prescriptions γ̃ at the nodes (T = 1 for an infinite horizon).
+    values : (T + 1, B, N, Mx) or (1, B, N, Mx)
+        V_t at the nodes (the last entry of a finite horizon is the terminal reward G).
+    case : (T, B) int
+        Case of the enumeration at each node (index into ``case_labels``; -1 none).
+    history : tuple of dict
+        Per sweep: δ, residual (per round), case changes, flagged nodes, phase.
+    settings : dict
+        Everything the solver was called with.
+    """
+
+    game: DynamicGame
+    grid: BeliefGrid
+    strategy_nodes: np.ndarray
+    values: np.ndarray
+    case: np.ndarray
+    flagged: np.ndarray
+    converged: bool
+    iterations: int
+    residual: float
+    stage_residual: float
+    message: str
+    settings: dict
+    history: tuple = ()
+    epsilon: Optional[float] = None
+    verification: dict = field(default_factory=dict)
+    case_labels: tuple = ()
+    elapsed: float = 0.0
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def success(self) -> bool:
+        return self.converged
+
+    @property
+    def horizon(self) -> Optional[int]:
+        return self.settings.get("horizon")
+
+    @property
+    def delta(self) -> float:
+        return float(self.settings["delta"])
+
+    @property
+    def n_flagged(self) -> int:
+        return int(np.count_nonzero(self.flagged))
+
+    def __repr__(self) -> str:
+        eps = "not verified" if self.epsilon is None else f"{self.epsilon:.3g} ((1-δ)ε = {(1 - self.delta) * self.epsilon:.3g})"
+        return (f"Equilibrium({self.game.name!r}, delta={self.delta}, horizon={self.horizon}, "
+                f"grid={self.grid.resolution}, converged={self.converged}, iterations={self.iterations}, "
+                f"residual={self.residual:.3g}, stage_residual={self.stage_residual:.3g}, "
+                f"flagged={self.n_flagged}, epsilon={eps}: {self.message})")
+
+    def _period(self, t: Optional[int]) -> int:
+        T = self.strategy_nodes.shape[0]
+        if t is None:
+            return 0
+        if self.horizon is None:
+            return 0
+        if not 1 <= t <= T:
+            raise ValueError(f"t: the periods of this equilibrium are 1..{T}, got {t}")
+        return t - 1
+
+    def _next_values(self, k: int) -> np.ndarray:
+        return self.values[k + 1] if self.horizon is not None else self.values[0]
+
+    # ------------------------------------------------------------------ θ and V at any belief
+    def value(self, pi, t: Optional[int] = None) -> tuple:
+        """V^i(π, ·) per agent (interpolated off the grid); ``t`` is the period of a finite horizon."""
+        k = self._period(t)
+        v = self.grid.interpolate(self.values[k], self.game.normalize_belief(pi))
+        return tuple(v[i, :m].copy() for i, m in enumerate(self.game.n_types))
+
+    def strategy(self, pi, t: Optional[int] = None) -> tuple:
+        """γ̃^i(·|x) per agent, an array types × actions, at any belief ``pi``."""
+        k = self._period(t)
+        gamma = self._strategy_padded(self.game.padded_belief(pi), k)
+        return tuple(gamma[i, :m, :kk].copy() for i, (m, kk) in
+                     enumerate(zip(self.game.n_types, self.game.n_actions)))
+
+    def _node_solver(self):
+        solver = self.__dict__.get("_solver_cache")
+        if solver is None:
+            from .stage.node_solver import NodeSolver
+            s = self.settings
+            solver = NodeSolver(self.game, tol=s.get("stage_tol", 1e-9), eta=s.get("eta", 0.0),
+                                n_starts=s.get("n_starts", 4), max_unknowns=s.get("max_unknowns"))
+            object.__setattr__(self, "_solver_cache", solver)
+        return solver
+
+    def _strategies_padded(self, beliefs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Played prescriptions (B, N, Mx, Kx) at many beliefs; nodes are read, others re-solved.
+        Also returns a flag per belief: no exact stage solution there."""
+        beliefs = np.asarray(beliefs, dtype=float)
+        out = np.zeros((len(beliefs),) + self.strategy_nodes.shape[2:])
+        flags = np.zeros(len(beliefs), dtype=bool)
+        todo, refs, firsts = [], [], []
+        for b, pb in enumerate(beliefs):
+            node = self.grid.locate([pb[i, :m] for i, m in enumerate(self.game.n_types)])
+            if node is not None:
+                out[b] = self.strategy_nodes[k, node]
+                flags[b] = self.flagged[k, node]
+                continue
+            nodes, w = self.grid.stencil([pb[i, :m] for i, m in enumerate(self.game.n_types)])
+            todo.append(b)
+            refs.append(np.tensordot(w, self.strategy_nodes[k, nodes], axes=(0, 0)))
+            firsts.append(self.case[k, nodes[np.argmax(w)]])
+        if todo:
+            V = ContinuationValue(self.grid, self._next_values(k))
+            res = self._node_solver().solve(beliefs[todo], V, self.delta, reference=np.array(refs),
+                                            first_case=np.array(firsts), selection="continue",
+                                            accept_dist=self.settings.get("accept_dist", 0.5))
+            out[todo] = res.played
+            flags[todo] = res.status != 0
+        return out, flags
+
+    def _strategy_padded(self, pb: np.ndarray, k: int) -> np.ndarray:
+        return self._strategies_padded(pb[None], k)[0][0]
+
+    # ------------------------------------------------------------------ forward recursion
+    def simulate(self, types, steps: int, seed: Optional[int] = None, belief=None) -> Simulation:
+        """Run the forward recursion (6.19)-(6.20) for ``steps`` periods.
+
+        Parameters
+        ----------
+        types : sequence of int or of type names
+            True initial types x_1 (one per agent).
+        steps : int
+        seed : int, optional
+            Seed of the random actions and type transitions.
+        belief : optional initial public belief (default: the prior Q_0 of the game).
+        """
+        game = self.game
+        if steps < 1:
+            raise ValueError(f"steps: must be a positive integer, got {steps}")
+        if len(types) != game.n_agents:
+            raise ValueError(f"types: expected one type per agent ({game.n_agents}), got {len(types)}")
+        x = np.array([game.types[i].index(str(t)) if isinstance(t, str) else int(t)
+                      for i, t in enumerate(types)])
+        for i, xi in enumerate(x):
+            if not 0 <= xi < game.n_types[i]:
+                raise ValueError(f"types[{i}]: type index {xi} is outside 0..{game.n_types[i] - 1}")
+        if self.horizon is not None and steps > self.horizon:
+            raise ValueError(f"steps: at most the horizon ({self.horizon}) for a finite-horizon equilibrium")
+        rng = np.random.default_rng(seed)
+        pb = game.padded_belief(game.prior if belief is None else belief)
+        N = game.n_agents
+        beliefs = np.zeros((steps + 1,) + pb.shape)
+        type_path = np.zeros((steps + 1, N), dtype=np.int64)
+        actions = np.zeros((steps, N), dtype=np.int64)
+        rewards = np.zeros((steps, N))
+        beliefs[0], type_path[0] = pb, x
+        for t in range(steps):
+            gamma = self._strategy_padded(pb, t if self.horizon is not None else 0)
+            a = tuple(int(rng.choice(game.n_actions[i], p=gamma[i, x[i], :game.n_actions[i]] /
+                                     gamma[i, x[i], :game.n_actions[i]].sum())) for i in range(N))
+            actions[t] = a
+            rewards[t] = game.rewards[(slice(None),) + tuple(x) + a]
+            new_pb = np.zeros_like(pb)
+            new_x = np.zeros(N, dtype=np.int64)
+            for j in range(N):
+                m = game.n_types[j]
+                Q = game.kernels[j][(slice(None),) + a]
+                new_pb[j, :m] = update_agent_belief(pb[j, :m], gamma[j, :m, a[j]],
+                                                    None if game.static[j] else Q)
+                new_x[j] = x[j] if game.static[j] else rng.choice(m, p=Q[x[j]])
+            pb, x = new_pb, new_x
+            beliefs[t + 1], type_path[t + 1] = pb, x
+        return Simulation(beliefs, type_path, actions, rewards)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> Path:
+        """Write an ``.npz`` archive (plain arrays and a JSON header; no pickle)."""
+        path = Path(path)
+        g = self.game
+        header = dict(
+            format_version=FORMAT_VERSION, name=g.name, types=[list(t) for t in g.types],
+            actions=[list(a) for a in g.actions], agent_names=list(g.agent_names), delta=g.delta,
+            horizon=g.horizon, grid_resolution=list(self.grid.resolution), converged=self.converged,
+            iterations=self.iterations, residual=self.residual, stage_residual=self.stage_residual,
+            epsilon=self.epsilon, verification=self.verification, message=self.message,
+            settings=self.settings, history=list(self.history), case_labels=list(self.case_labels),
+            elapsed=self.elapsed)
+        arrays = dict(rewards=g.rewards, strategy_nodes=self.strategy_nodes, values=self.values,
+                      case=self.case, flagged=self.flagged,
+                      header=np.array(json.dumps(header, default=_json_default)))
+        for i, (q, p) in enumerate(zip(g.kernels, g.prior)):
+            arrays[f"kernel_{i}"] = q
+            arrays[f"prior_{i}"] = p
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path) -> "Equilibrium":
+        """Read an archive written by :meth:`save` (never unpickles)."""
+        with np.load(Path(path), allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            if header.get("format_version") != FORMAT_VERSION:
+                raise ValueError(f"path: unsupported format version {header.get('format_version')}")
+            n = len(header["types"])
+            game = DynamicGame(data["rewards"], types=header["types"], actions=header["actions"],
+                               delta=header["delta"], kernels=[data[f"kernel_{i}"] for i in range(n)],
+                               prior=[data[f"prior_{i}"] for i in range(n)], horizon=header["horizon"],
+                               agent_names=header["agent_names"], name=header["name"])
+            grid = BeliefGrid(game.n_types, header["grid_resolution"])
+            return cls(game=game, grid=grid, strategy_nodes=data["strategy_nodes"], values=data["values"],
+                       case=data["case"], flagged=data["flagged"], converged=header["converged"],
+                       iterations=header["iterations"], residual=header["residual"],
+                       stage_residual=header["stage_residual"], message=header["message"],
+                       settings=header["settings"], history=tuple(header["history"]),
+                       epsilon=header["epsilon"], verification=header["verification"],
+                       case_labels=tuple(header["case_labels"]), elapsed=header["elapsed"])
+
+
+def _json_default(obj):
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def load(path) -> Equilibrium:
+    """Load an :class:`Equilibrium` saved with :meth:`Equilibrium.save`."""
+    return Equilibrium.load(path)

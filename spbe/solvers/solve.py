@@ -1,0 +1,173 @@
+"""``spbe.solve``: the one entry point for computing an SPBE on a belief grid."""
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from .._validation import check_discount
+from ..beliefs.continuation import ContinuationValue
+from ..beliefs.grid import BeliefGrid
+from ..equilibrium import Equilibrium
+from ..stage.node_solver import NodeSolver
+from ..stage.supports import case_label, nest_case
+from .backward import backward_recursion
+from .infinite import value_iteration
+from .verification import verify as _verify
+
+__all__ = ["solve", "DEFAULT_SCHEDULE"]
+
+#: δ-continuation used by default: every entry below the target δ is solved first (notes §2.6 (a)).
+DEFAULT_SCHEDULE = (0.0, 0.5, 0.8, 0.9)
+
+
+def _terminal_values(game, grid: BeliefGrid, terminal_values) -> np.ndarray:
+    shape = (grid.n_nodes, game.n_agents, max(game.n_types))
+    if terminal_values is not None:
+        arr = np.asarray(terminal_values, dtype=float)
+        if arr.shape != shape:
+            raise ValueError(f"terminal_values: expected shape {shape}, got {arr.shape}")
+        return arr
+    if game.terminal_reward is None:
+        return np.zeros(shape)
+    return ContinuationValue.from_function(grid, game.terminal_reward).values
+
+
+def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optional[int] = None, *,
+          delta: Optional[float] = None, eta: float = 1e-7, selection: str = "continue",
+          accept_dist: float = 0.5, schedule: Optional[Sequence[float]] = DEFAULT_SCHEDULE,
+          damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 500,
+          policy_iterations: int = 50, stage_tol: float = 1e-9, n_starts: int = 4,
+          max_unknowns: Optional[int] = None, terminal_values: Optional[np.ndarray] = None,
+          verify: bool = True, verify_options: Optional[dict] = None,
+          callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None) -> Equilibrium:
+    """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
+
+    Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
+    from the terminal reward G. Infinite horizon: the joint fixed point (6.17) in (V, θ), by value
+    iteration with δ-continuation, consistent selection and damping, polished by policy
+    iteration (see :mod:`spbe.solvers.infinite`). Every result is verified (``epsilon``).
+
+    Parameters
+    ----------
+    game : DynamicGame
+    grid : int, sequence of int, or BeliefGrid
+        Lattice resolution per agent (an int n gives n + 1 points per binary-type agent... as
+        ``BeliefGrid(game, n - 1)`` would: ``grid=21`` means 21 points per axis for binary types).
+    horizon : int, optional
+        Finite horizon T (default: ``game.horizon``; None: infinite horizon).
+    delta : float, optional
+        Discount factor (default ``game.delta``).
+    eta : float
+        Tremble size (notes §2.4 item 4): every action keeps probability ≥ η; 0 = the exact
+        thesis problem with the off-path rule of (6.7).
+    selection : ``"continue"`` (default), ``"nearest"`` or ``"first"``
+        Selection among stage solutions (see :mod:`spbe.stage.node_solver`).
+    accept_dist : float
+        L1 distance within which the previous sweep's case is kept without a full enumeration.
+    schedule : sequence of float or None
+        δ-continuation: values below δ solved first, each warm-starting the next.
+    damping : float, optional
+        α in V ← V + α(𝒯V − V); default 1 for δ ≤ 0.8, 0.5 above.
+    tol : float
+        Bellman residual tolerance per round: (1 − δ)‖𝒯V − V‖∞ ≤ tol.
+    max_iter, policy_iterations : int
+        Caps on value-iteration sweeps (per δ of the schedule) and policy-iteration steps.
+    stage_tol : float
+        Acceptance of a stage solution (best-response gain at the node).
+    n_starts : int
+        Multi-start count for cases with several unknowns.
+    max_unknowns : int, optional
+        Cap on the interior unknowns of the cases enumerated (large games).
+    terminal_values : array (B, N, M_max), optional
+        G on the grid (overrides ``game.terminal_reward``); finite horizon only.
+    verify : bool
+        Compute ``epsilon`` (see :func:`spbe.solvers.verification.verify`).
+    callback : callable, optional
+        Called with a dict after every sweep; returning False stops the solve (reported).
+    warm_start : Equilibrium, optional
+        Start from this solution (same grid): V and θ of the infinite horizon, θ for the last period.
+
+    Returns
+    -------
+    Equilibrium
+    """
+    t0 = time.perf_counter()
+    delta = game.delta if delta is None else check_discount(delta, "delta")
+    horizon = game.horizon if horizon is None else horizon
+    if horizon is not None and (not isinstance(horizon, (int, np.integer)) or horizon < 1):
+        raise ValueError(f"horizon: must be a positive integer or None, got {horizon!r}")
+    if isinstance(grid, BeliefGrid):
+        if grid.n_types != game.n_types:
+            raise ValueError(f"grid: its type counts {grid.n_types} differ from the game's {game.n_types}")
+    else:
+        res_ = np.atleast_1d(np.asarray(grid, dtype=int))
+        if np.any(res_ < 2):
+            raise ValueError(f"grid: need at least 2 points per axis, got {grid!r}")
+        grid = BeliefGrid(game.n_types, tuple(int(r) - 1 for r in np.broadcast_to(res_, (game.n_agents,))))
+    if schedule is not None and any(not 0 <= d < 1 for d in schedule):
+        raise ValueError(f"schedule: every δ must lie in [0, 1), got {schedule!r}")
+    if tol <= 0:
+        raise ValueError(f"tol: must be positive, got {tol!r}")
+    solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns)
+    settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
+                    selection=selection, accept_dist=accept_dist,
+                    schedule=None if schedule is None else [float(d) for d in schedule],
+                    damping=damping, tol=tol, max_iter=max_iter, policy_iterations=policy_iterations,
+                    stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
+                    offpath_rule="tremble" if eta > 0 else "thesis (6.7)")
+    labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
+                                          for m, k in zip(row, [game.n_actions[i] for i in solver.at_agent])))
+                   for row in solver.cases.tolist())
+    theta0 = cases0 = V0 = None
+    if warm_start is not None:
+        theta0 = warm_start.strategy_nodes[0]
+        cases0 = warm_start.case[0]
+        V0 = warm_start.values[0] if warm_start.horizon is None else None
+    if horizon is not None:
+        out = backward_recursion(game, grid, delta, horizon, solver, _terminal_values(game, grid, terminal_values),
+                                 selection=selection, accept_dist=accept_dist, theta0=theta0,
+                                 cases0=cases0, callback=callback)
+        flagged = out["flagged"]
+        finished = len(out["history"]) == horizon
+        converged = bool(finished and not flagged.any())
+        stage_res = float(out["residuals"][~flagged].max(initial=0.0))
+        message = ("backward recursion complete" if finished else "stopped by the callback") + (
+            f"; {int(flagged.sum())} node-periods without an exact stage solution" if flagged.any() else "")
+        eq = Equilibrium(game=game, grid=grid, strategy_nodes=out["strategies"], values=out["values"],
+                         case=out["cases"], flagged=flagged, converged=converged, iterations=len(out["history"]),
+                         residual=0.0, stage_residual=stage_res, message=message, settings=settings,
+                         history=tuple(out["history"]), case_labels=labels,
+                         elapsed=time.perf_counter() - t0)
+    else:
+        out = value_iteration(game, grid, delta, solver, schedule=schedule or (), V0=V0, theta0=theta0,
+                              cases0=cases0, damping=damping, tol=tol, max_iter=max_iter,
+                              selection=selection, accept_dist=accept_dist,
+                              policy_iterations=policy_iterations, callback=callback)
+        res = out["result"]
+        flagged = (res.status != 0)[None]
+        last = out["history"][-1]
+        residual = last["residual"] / (1 - delta) if delta < 1 else last["residual"]
+        converged = bool(out["policy_converged"] or (last["residual"] <= tol and last["case_changes"] == 0))
+        stage_res = float(res.residual[res.status == 0].max(initial=0.0))
+        if out["policy_converged"]:
+            message = "converged: θ solves (6.17a) against its own value on the grid (policy iteration)"
+        elif converged:
+            message = "converged: value iteration stopped changing"
+        else:
+            message = (f"not converged after {out['sweeps']} sweeps: last residual per round "
+                       f"{last['residual']:.3g}, {last['case_changes']} case changes")
+        if flagged.any():
+            message += f"; {int(flagged.sum())} nodes without an exact stage solution (flagged)"
+        eq = Equilibrium(game=game, grid=grid, strategy_nodes=res.played[None], values=out["values"][None],
+                         case=res.case[None], flagged=flagged, converged=converged, iterations=out["sweeps"],
+                         residual=float(residual), stage_residual=stage_res, message=message,
+                         settings=settings, history=tuple(out["history"]), case_labels=labels,
+                         elapsed=time.perf_counter() - t0)
+    if verify:
+        report = _verify(eq, **(verify_options or {}))
+        object.__setattr__(eq, "epsilon", report["epsilon"])
+        object.__setattr__(eq, "verification", report)
+        object.__setattr__(eq, "elapsed", time.perf_counter() - t0)
+    return eq

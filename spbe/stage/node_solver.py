@@ -1,0 +1,116 @@
+"""The stage fixed point at many grid nodes at once (compiled case enumeration).
+
+:func:`spbe.stage_equilibria` lists every solution at one belief and is the reference; the
+:class:`NodeSolver` here runs the same enumeration in numba over a whole grid per sweep and returns,
+per node, one solution chosen by a selection rule (notes §2.5):
+
+``"first"``      the first solution in case order (the previous case first when given);
+``"nearest"``    all cases; the solution nearest (L1) the reference strategy;
+``"continue"``   the previous case's solution if it stays within ``accept_dist`` of the reference,
+                 else as ``"nearest"`` (the default of the SPBE solvers: it keeps θ continuous
+                 between sweeps, which the outer iteration needs in order to settle).
+
+Where no case has a verified solution the node is flagged and the candidate with the smallest
+best-response gain is returned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ..beliefs.continuation import ContinuationValue
+from .supports import iter_cases
+
+__all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES"]
+
+SELECTION_MODES = {"first": 0, "nearest": 1, "continue": 2}
+
+
+def kernel_context(game, V: Optional[ContinuationValue], delta: float) -> tuple:
+    """The argument tuple of the numba stage kernels (see ``spbe._kernels.node_solver``)."""
+    arrays = game.padded_arrays()
+    if V is not None:
+        vals, has = V.flat_values, True
+        grid_data = V.grid.kernel_data
+    else:
+        vals, has = np.zeros((1, 1)), False
+        dummy = np.zeros(1, dtype=np.int64)
+        grid_data = (dummy,) * 5
+    return (arrays["rewards"], arrays["kernels"], arrays["static"], arrays["n_types"],
+            arrays["n_actions"], arrays["type_profiles"], arrays["action_profiles"], float(delta),
+            np.ascontiguousarray(vals), has) + tuple(grid_data)
+
+
+def case_table(game, max_unknowns: Optional[int] = None):
+    """Cases as an ``(n_cases, T)`` int64 array of support bitmasks, plus the agent and type of
+    each column (agent-major, type-minor), in the enumeration order of :func:`iter_cases`."""
+    at_agent = np.array([i for i, m in enumerate(game.n_types) for _ in range(m)], dtype=np.int64)
+    at_type = np.array([x for m in game.n_types for x in range(m)], dtype=np.int64)
+    rows = [[sum(1 << a for a in s) for s in case] for case in iter_cases(game, max_unknowns=max_unknowns)]
+    return np.array(rows, dtype=np.int64).reshape(-1, len(at_agent)), at_agent, at_type
+
+
+@dataclass
+class NodeSolution:
+    """Per-node results of one batch: arrays over the B beliefs solved."""
+
+    strategy: np.ndarray        # (B, N, Mx, Kx) intended prescriptions γ̃
+    played: np.ndarray          # (B, N, Mx, Kx) γ_eff (= strategy unless trembles are on)
+    status: np.ndarray          # (B,) 0 exact, 1 approximate (no verified solution)
+    case: np.ndarray            # (B,) index into the case table (-1: none)
+    residual: np.ndarray        # (B,) best-response gain of the intended strategy
+    n_found: np.ndarray         # (B,) verified solutions met
+
+
+class NodeSolver:
+    """Compiled stage solver for one game, tolerance and tremble size."""
+
+    def __init__(self, game, *, tol: float = 1e-9, eta: float = 0.0, n_starts: int = 4,
+                 max_unknowns: Optional[int] = None, seed: int = 0, max_solutions: int = 64,
+                 exhaustive_fallback: bool = True):
+        if not (0.0 <= eta < 1.0 / max(game.n_actions)):
+            raise ValueError(f"eta: the tremble must lie in [0, 1/K_max), got {eta!r}")
+        if tol <= 0:
+            raise ValueError(f"tol: must be positive, got {tol!r}")
+        self.game = game
+        self.tol = float(tol)
+        self.eta = float(eta)
+        self.n_starts = int(n_starts)
+        self.seed = int(seed)
+        self.max_solutions = int(max_solutions)
+        # logit scale of the exhaustive pass: the tremble's boundary layer, or 1e-6 in exact mode
+        self.corner_scale = (0.0 if not exhaustive_fallback else
+                             float(np.log(1.0 / eta)) if eta > 0 else float(np.log(1e6)))
+        self.cases, self.at_agent, self.at_type = case_table(game, max_unknowns)
+        self._case_index = {tuple(r): k for k, r in enumerate(self.cases.tolist())}
+
+    def case_index(self, rows: np.ndarray) -> np.ndarray:
+        return np.array([self._case_index.get(tuple(r), -1) for r in rows.tolist()], dtype=np.int64)
+
+    def solve(self, beliefs: np.ndarray, V: Optional[ContinuationValue], delta: float, *,
+              reference: Optional[np.ndarray] = None, first_case: Optional[np.ndarray] = None,
+              selection: str = "continue", accept_dist: float = 0.5) -> NodeSolution:
+        """Solve at every belief of ``beliefs`` (B, N, Mx)."""
+        from .._kernels.node_solver import solve_nodes
+        if selection not in SELECTION_MODES:
+            raise ValueError(f"selection: must be one of {sorted(SELECTION_MODES)}, got {selection!r}")
+        game = self.game
+        beliefs = np.ascontiguousarray(beliefs, dtype=float)
+        B = beliefs.shape[0]
+        shape = (B, game.n_agents, max(game.n_types), max(game.n_actions))
+        has_ref = reference is not None
+        refs = np.ascontiguousarray(reference, dtype=float) if has_ref else np.zeros(shape)
+        first = (np.full(B, -1, dtype=np.int64) if first_case is None
+                 else np.ascontiguousarray(first_case, dtype=np.int64))
+        out = NodeSolution(np.zeros(shape), np.zeros(shape), np.zeros(B, dtype=np.int64),
+                           np.zeros(B, dtype=np.int64), np.zeros(B), np.zeros(B, dtype=np.int64))
+        mode = SELECTION_MODES[selection]
+        if mode != 0 and not has_ref:
+            mode = 0
+        solve_nodes(kernel_context(game, V, delta), beliefs, self.cases, self.at_agent, self.at_type,
+                    self.eta, self.tol, refs, has_ref, first, mode, float(accept_dist), self.n_starts,
+                    self.seed, self.max_solutions, self.corner_scale, out.strategy, out.played, out.status, out.case,
+                    out.residual, out.n_found)
+        return out

@@ -401,14 +401,44 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
 
 
 @njit(cache=True)
+def _respects_labels(gamma, labels):
+    """Agents with equal labels (equal beliefs in a symmetric game) play the same prescription."""
+    n = labels.shape[0]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if labels[i] == labels[j]:
+                for x in range(gamma.shape[1]):
+                    for a in range(gamma.shape[2]):
+                        if abs(gamma[i, x, a] - gamma[j, x, a]) > 1e-8:
+                            return False
+    return True
+
+
+@njit(cache=True)
+def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
+    """Drop candidates in [start, count) that break the label symmetry; returns the new count."""
+    k = start
+    for c in range(start, count):
+        if _respects_labels(cand_gamma[c], labels):
+            if k != c:
+                cand_gamma[k] = cand_gamma[c]
+                cand_eff[k] = cand_eff[c]
+                cand_res[k] = cand_res[c]
+            k += 1
+    return k
+
+
+@njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
-               accept_dist, n_starts, seed, max_solutions, corner_scale, out_gamma, out_eff):
+               accept_dist, n_starts, seed, max_solutions, corner_scale, labels, out_gamma, out_eff):
     """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried).
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
     case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1.
     ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found.
+    ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
+    (all labels distinct: no constraint).
     """
     n_types = ctx[3]
     n_actions = ctx[4]
@@ -445,6 +475,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
         count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref, n_starts,
                             seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
                             offpath, U, 0.0)
+        count = _keep_symmetric(cand_gamma, cand_eff, cand_res, before, count, labels)
         if cand_res[cap - 1] < prev_fallback:
             fallback_case = c
         for k in range(before, count):
@@ -469,6 +500,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
             count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
                                 n_starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
                                 work_gamma, work_eff, offpath, U, corner_scale)
+            count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
             if cand_res[cap - 1] < prev_fallback:
                 fallback_case = c
             if count > 0:
@@ -487,14 +519,14 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
 
 @njit(cache=True, parallel=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
-                accept_dist, n_starts, seed, max_solutions, corner_scale, out_gamma, out_eff, out_status,
-                out_case, out_residual, out_found):
+                accept_dist, n_starts, seed, max_solutions, corner_scale, labels, out_gamma, out_eff,
+                out_status, out_case, out_residual, out_found):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
     and do not depend on thread scheduling."""
     for b in prange(beliefs.shape[0]):
         st, c, r, nf, _ = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
-                                     max_solutions, corner_scale, out_gamma[b], out_eff[b])
+                                     max_solutions, corner_scale, labels[b], out_gamma[b], out_eff[b])
         out_status[b] = st
         out_case[b] = c
         out_residual[b] = r

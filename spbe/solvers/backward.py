@@ -25,7 +25,7 @@ def backward_recursion(game, grid: BeliefGrid, delta: float, horizon: int, solve
                        terminal_values: np.ndarray, *, selection: str = "continue",
                        accept_dist: float = 0.5, theta0: Optional[np.ndarray] = None,
                        cases0: Optional[np.ndarray] = None,
-                       callback: Optional[Callable] = None) -> dict:
+                       callback: Optional[Callable] = None, symmetry=None) -> dict:
     """Run (6.4)-(6.5) for t = T..1; arrays are indexed by period t - 1 (values[T] = G)."""
     beliefs = grid.nodes()
     B, N = grid.n_nodes, game.n_agents
@@ -42,7 +42,8 @@ def backward_recursion(game, grid: BeliefGrid, delta: float, horizon: int, solve
     t0 = time.perf_counter()
     for k in range(horizon - 1, -1, -1):
         V = ContinuationValue(grid, values[k + 1])
-        res, TV = stage_sweep(solver, grid, beliefs, V, delta, theta, case, selection, accept_dist)
+        res, TV = stage_sweep(solver, grid, beliefs, V, delta, theta, case, selection, accept_dist,
+                              symmetry)
         strategies[k], intended[k], values[k] = res.played, res.strategy, TV
         cases[k], flagged[k], residuals[k] = res.case, res.status != 0, res.residual
         theta, case = res.strategy, res.case

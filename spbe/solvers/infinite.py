@@ -29,19 +29,34 @@ import numpy as np
 
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
-from ..stage.node_solver import NodeSolver
+from ..stage.node_solver import NodeSolution, NodeSolver
+from ..symmetry import SymmetryMap
 from .policy_evaluation import evaluate_policy, node_action_values
 
 __all__ = ["value_iteration"]
 
 
-def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selection, accept_dist):
-    """One application of the selected stage operator: θ' and 𝒯V at every node."""
+def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selection, accept_dist,
+                symmetry: Optional[SymmetryMap] = None):
+    """One application of the selected stage operator: θ' and 𝒯V at every node.
+
+    With ``symmetry`` only the canonical nodes are solved (symmetric solutions where agents
+    hold equal beliefs) and the result is mirrored to the other nodes.
+    """
+    idx = slice(None) if symmetry is None else symmetry.canonical
+    labels = None if symmetry is None else symmetry.labels
     if theta is None:
-        res = solver.solve(beliefs, V, delta, selection="first")
+        res = solver.solve(beliefs[idx], V, delta, selection="first", labels=labels)
     else:
-        res = solver.solve(beliefs, V, delta, reference=theta, first_case=cases, selection=selection,
-                           accept_dist=accept_dist)
+        res = solver.solve(beliefs[idx], V, delta, reference=theta[idx], first_case=cases[idx],
+                           selection=selection, accept_dist=accept_dist, labels=labels)
+    if symmetry is not None:
+        game = solver.game
+        pos = symmetry.position
+        rows = symmetry.permute_case_rows(solver.cases[np.maximum(res.case, 0)], game.n_types)
+        case = np.where(res.case[pos] >= 0, solver.case_index(rows), -1)
+        res = NodeSolution(symmetry.expand(res.strategy), symmetry.expand(res.played), res.status[pos],
+                           case, res.residual[pos], res.n_found[pos])
     U = node_action_values(solver.game, grid, beliefs, res.played, V, delta)
     return res, (res.played * U).sum(axis=-1)
 
@@ -51,7 +66,8 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     theta0: Optional[np.ndarray] = None, cases0: Optional[np.ndarray] = None,
                     damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 2000,
                     selection: str = "continue", accept_dist: float = 0.5, stable_sweeps: int = 5,
-                    policy_iterations: int = 50, callback: Optional[Callable] = None) -> dict:
+                    policy_iterations: int = 50, callback: Optional[Callable] = None,
+                    symmetry: Optional[SymmetryMap] = None) -> dict:
     """Solve (6.17) on ``grid``; returns a dict of arrays and diagnostics (see :func:`spbe.solve`).
 
     ``tol`` is in per-round units: the Bellman residual is scaled by (1 - δ) before comparison.
@@ -65,11 +81,15 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     t0 = time.perf_counter()
     stages = [d for d in schedule if d < delta] + [delta]
     res = None
+    stopped = False
     for stage_delta in stages:
+        if stopped:
+            break
         alpha = damping if damping is not None else (1.0 if stage_delta <= 0.8 else 0.5)
         unchanged = 0
         for _ in range(max_iter):
-            res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection, accept_dist)
+            res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
+                                  accept_dist, symmetry)
             diff = float(np.max(np.abs(TV - V.values))) * (1 - stage_delta)
             changed = int(np.count_nonzero(res.case != cases)) if cases is not None else grid.n_nodes
             unchanged = unchanged + 1 if changed == 0 else 0
@@ -79,15 +99,17 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             history.append(dict(delta=stage_delta, sweep=sweeps, residual=diff, case_changes=changed,
                                 flagged=int(np.count_nonzero(res.status)), phase="value-iteration"))
             if callback is not None and callback(history[-1]) is False:
+                stopped = True
                 break
             if diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps):
                 break
     # policy-iteration polish at the final δ
     pi_converged = False
-    for _ in range(policy_iterations):
+    for _ in range(0 if stopped else policy_iterations):
         W = evaluate_policy(game, grid, res.played, delta)
         Wv = ContinuationValue(grid, W)
-        new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, "continue", accept_dist)
+        new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, "continue", accept_dist,
+                              symmetry)
         move = float(np.max(np.abs(new.strategy - theta)))
         changed = int(np.count_nonzero(new.case != cases))
         diff = float(np.max(np.abs(TW - W))) * (1 - delta)
@@ -96,6 +118,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                             flagged=int(np.count_nonzero(new.status)), phase="policy-iteration",
                             strategy_move=move))
         if callback is not None and callback(history[-1]) is False:
+            stopped = True
             break
         res, theta, cases, V = new, new.strategy, new.case, Wv
         if changed == 0 and move <= 1e-7 and diff <= tol:
@@ -103,4 +126,4 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             break
     final_V = V.values
     return dict(values=final_V, result=res, history=history, sweeps=sweeps,
-                policy_converged=pi_converged, elapsed=time.perf_counter() - t0)
+                policy_converged=pi_converged, stopped=stopped, elapsed=time.perf_counter() - t0)

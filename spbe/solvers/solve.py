@@ -11,7 +11,8 @@ from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
 from ..equilibrium import Equilibrium
 from ..stage.node_solver import NodeSolver
-from ..stage.supports import case_label, nest_case
+from ..stage.supports import case_label
+from ..symmetry import SymmetryMap, is_exchange_symmetric
 from .backward import backward_recursion
 from .infinite import value_iteration
 from .verification import verify as _verify
@@ -41,7 +42,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
           policy_iterations: int = 50, stage_tol: float = 1e-9, n_starts: int = 4,
           max_unknowns: Optional[int] = None, terminal_values: Optional[np.ndarray] = None,
           verify: bool = True, verify_options: Optional[dict] = None,
-          callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None) -> Equilibrium:
+          callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None,
+          symmetry: Union[str, bool] = "auto") -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -88,6 +90,10 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Called with a dict after every sweep; returning False stops the solve (reported).
     warm_start : Equilibrium, optional
         Start from this solution (same grid): V and θ of the infinite horizon, θ for the last period.
+    symmetry : ``"auto"`` (default), True or False
+        Exchange symmetry (:mod:`spbe.symmetry`): solve at canonical nodes, mirror, and require
+        equal prescriptions of agents holding equal beliefs. ``"auto"`` uses it when the game is
+        symmetric under permutations of its agents (and the grid treats them alike).
 
     Returns
     -------
@@ -110,13 +116,20 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         raise ValueError(f"schedule: every δ must lie in [0, 1), got {schedule!r}")
     if tol <= 0:
         raise ValueError(f"tol: must be positive, got {tol!r}")
+    if symmetry not in ("auto", True, False):
+        raise ValueError(f"symmetry: must be 'auto', True or False, got {symmetry!r}")
+    symmetric = is_exchange_symmetric(game) and len(set(grid.resolution)) == 1
+    if symmetry is True and not symmetric:
+        raise ValueError("symmetry: the game (or the grid) is not symmetric under exchange of agents")
+    sym_map = SymmetryMap(grid) if symmetric and symmetry in ("auto", True) else None
     solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns)
     settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
                     selection=selection, accept_dist=accept_dist,
                     schedule=None if schedule is None else [float(d) for d in schedule],
                     damping=damping, tol=tol, max_iter=max_iter, policy_iterations=policy_iterations,
                     stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
-                    offpath_rule="tremble" if eta > 0 else "thesis (6.7)")
+                    offpath_rule="tremble" if eta > 0 else "thesis (6.7)",
+                    symmetry=sym_map is not None)
     labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
                                           for m, k in zip(row, [game.n_actions[i] for i in solver.at_agent])))
                    for row in solver.cases.tolist())
@@ -128,7 +141,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     if horizon is not None:
         out = backward_recursion(game, grid, delta, horizon, solver, _terminal_values(game, grid, terminal_values),
                                  selection=selection, accept_dist=accept_dist, theta0=theta0,
-                                 cases0=cases0, callback=callback)
+                                 cases0=cases0, callback=callback, symmetry=sym_map)
         flagged = out["flagged"]
         finished = len(out["history"]) == horizon
         converged = bool(finished and not flagged.any())
@@ -144,19 +157,22 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         out = value_iteration(game, grid, delta, solver, schedule=schedule or (), V0=V0, theta0=theta0,
                               cases0=cases0, damping=damping, tol=tol, max_iter=max_iter,
                               selection=selection, accept_dist=accept_dist,
-                              policy_iterations=policy_iterations, callback=callback)
+                              policy_iterations=policy_iterations, callback=callback,
+                              symmetry=sym_map)
         res = out["result"]
         flagged = (res.status != 0)[None]
         last = out["history"][-1]
         residual = last["residual"] / (1 - delta) if delta < 1 else last["residual"]
-        converged = bool(out["policy_converged"] or (last["residual"] <= tol and last["case_changes"] == 0))
+        converged = bool(out["policy_converged"] or (not out["stopped"] and last["residual"] <= tol
+                                                     and last["case_changes"] == 0))
         stage_res = float(res.residual[res.status == 0].max(initial=0.0))
         if out["policy_converged"]:
             message = "converged: θ solves (6.17a) against its own value on the grid (policy iteration)"
         elif converged:
             message = "converged: value iteration stopped changing"
         else:
-            message = (f"not converged after {out['sweeps']} sweeps: last residual per round "
+            message = ("stopped by the callback; " if out["stopped"] else "") + (
+                       f"not converged after {out['sweeps']} sweeps: last residual per round "
                        f"{last['residual']:.3g}, {last['case_changes']} case changes")
         if flagged.any():
             message += f"; {int(flagged.sum())} nodes without an exact stage solution (flagged)"

@@ -91,8 +91,13 @@ class NodeSolver:
 
     def solve(self, beliefs: np.ndarray, V: Optional[ContinuationValue], delta: float, *,
               reference: Optional[np.ndarray] = None, first_case: Optional[np.ndarray] = None,
-              selection: str = "continue", accept_dist: float = 0.5) -> NodeSolution:
-        """Solve at every belief of ``beliefs`` (B, N, Mx)."""
+              selection: str = "continue", accept_dist: float = 0.5,
+              labels: Optional[np.ndarray] = None) -> NodeSolution:
+        """Solve at every belief of ``beliefs`` (B, N, Mx).
+
+        ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
+        prescriptions are accepted (exchange-symmetric games; see :mod:`spbe.symmetry`).
+        """
         from .._kernels.node_solver import solve_nodes
         if selection not in SELECTION_MODES:
             raise ValueError(f"selection: must be one of {sorted(SELECTION_MODES)}, got {selection!r}")
@@ -106,11 +111,14 @@ class NodeSolver:
                  else np.ascontiguousarray(first_case, dtype=np.int64))
         out = NodeSolution(np.zeros(shape), np.zeros(shape), np.zeros(B, dtype=np.int64),
                            np.zeros(B, dtype=np.int64), np.zeros(B), np.zeros(B, dtype=np.int64))
+        if labels is None:
+            labels = np.tile(np.arange(game.n_agents, dtype=np.int64), (B, 1))
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
         mode = SELECTION_MODES[selection]
         if mode != 0 and not has_ref:
             mode = 0
         solve_nodes(kernel_context(game, V, delta), beliefs, self.cases, self.at_agent, self.at_type,
                     self.eta, self.tol, refs, has_ref, first, mode, float(accept_dist), self.n_starts,
-                    self.seed, self.max_solutions, self.corner_scale, out.strategy, out.played, out.status, out.case,
+                    self.seed, self.max_solutions, self.corner_scale, labels, out.strategy, out.played, out.status, out.case,
                     out.residual, out.n_found)
         return out

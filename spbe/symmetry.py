@@ -1,0 +1,89 @@
+"""Exchange symmetry of agents (notes §2.5, "Symmetry").
+
+In a game that is symmetric under every permutation of the agents (same type and action sets,
+R^{σ(i)}(σx, σa) = R^i(x, a), kernels and priors alike), the thesis reports that all solutions it
+found are symmetric: γ̃^1(·|x)(π_1, π_2) = γ̃^2(·|x)(π_2, π_1). The solvers enforce this by solving
+only at *canonical* nodes (agents' beliefs in lexicographic order), mirroring to the other
+nodes, and, where two agents hold the same belief, accepting only stage solutions that give
+them the same prescription.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["is_exchange_symmetric", "SymmetryMap"]
+
+
+def _transposed(game, i: int, j: int) -> bool:
+    N = game.n_agents
+    perm = list(range(N))
+    perm[i], perm[j] = j, i
+    axes = perm + [N + p for p in perm]
+    R = game.rewards
+    for k in range(N):
+        if not np.allclose(R[perm[k]], np.transpose(R[k], axes), atol=1e-12):
+            return False
+    for k in range(N):
+        Qk = game.kernels[k]
+        Qp = game.kernels[perm[k]]
+        if not np.allclose(Qp, np.transpose(Qk, [0] + [1 + p for p in perm] + [N + 1]), atol=1e-12):
+            return False
+        if not np.allclose(game.prior[k], game.prior[perm[k]]):
+            return False
+    return True
+
+
+def is_exchange_symmetric(game) -> bool:
+    """True when the game is invariant under every permutation of its agents."""
+    N = game.n_agents
+    if N < 2 or len(set(game.n_types)) != 1 or len(set(game.n_actions)) != 1:
+        return False
+    return all(_transposed(game, 0, j) for j in range(1, N))
+
+
+class SymmetryMap:
+    """Canonical nodes of a grid under agent permutations.
+
+    ``canonical``  (C,) node indices whose beliefs are in lexicographic agent order
+    ``source``     (B,) the canonical node of every node
+    ``order``      (B, N): agent ``order[b, k]`` at node b plays as agent k at its canonical node
+    ``labels``     (C, N): agents with equal labels hold equal beliefs at the canonical node
+    """
+
+    def __init__(self, grid):
+        nodes = grid.nodes()
+        B, N, _ = nodes.shape
+        index = {tuple(np.round(nodes[b], 12).ravel()): b for b in range(B)}
+        self.order = np.zeros((B, N), dtype=np.int64)
+        self.source = np.zeros(B, dtype=np.int64)
+        for b in range(B):
+            keys = [tuple(np.round(nodes[b, i], 12)) for i in range(N)]
+            order = sorted(range(N), key=lambda i: keys[i])
+            self.order[b] = order
+            self.source[b] = index[tuple(np.concatenate([nodes[b, i] for i in order]).round(12))]
+        self.canonical = np.unique(self.source)
+        self.labels = np.zeros((len(self.canonical), N), dtype=np.int64)
+        for c, b in enumerate(self.canonical):
+            lab = 0
+            for k in range(1, N):
+                if not np.allclose(nodes[b, k], nodes[b, k - 1], atol=1e-12):
+                    lab += 1
+                self.labels[c, k] = lab
+        where = {int(b): c for c, b in enumerate(self.canonical)}
+        #: (B,) position in ``canonical`` of every node's canonical node
+        self.position = np.array([where[int(s)] for s in self.source], dtype=np.int64)
+
+    def expand(self, per_canonical: np.ndarray) -> np.ndarray:
+        """Per-agent arrays at canonical nodes (C, N, ...) to all nodes (B, N, ...)."""
+        out = np.empty((len(self.source),) + per_canonical.shape[1:], dtype=per_canonical.dtype)
+        for b in range(len(self.source)):
+            out[b, self.order[b]] = per_canonical[self.position[b]]
+        return out
+
+    def permute_case_rows(self, rows: np.ndarray, n_types: tuple) -> np.ndarray:
+        """Case rows (per agent-type bitmasks) at canonical nodes, permuted to every node."""
+        N = len(n_types)
+        m = n_types[0]
+        per_agent = rows.reshape(rows.shape[0], N, m)
+        return self.expand(per_agent).reshape(len(self.source), N * m)
+

@@ -1,0 +1,158 @@
+"""spbe.solve: finite and infinite horizon, verification, persistence, forward recursion."""
+import numpy as np
+import pytest
+
+import spbe
+from spbe.beliefs import ContinuationValue
+
+GRID = 11          # 11 x 11 nodes: fast enough for CI
+
+
+@pytest.fixture(scope="module")
+def pg05():
+    return spbe.solve(spbe.examples.public_goods(0.5), grid=GRID)
+
+
+def node_regrets(eq, V, k=0):
+    """Best-response gains at every node, recomputed with the numpy reference path."""
+    g = eq.game
+    out = np.zeros(eq.grid.n_nodes)
+    for b in range(eq.grid.n_nodes):
+        gam = [eq.strategy_nodes[k, b, i, :m, :kk] for i, (m, kk) in enumerate(zip(g.n_types, g.n_actions))]
+        U = spbe.action_values(g, eq.grid.belief(b), gam, V, backend="numpy")
+        out[b] = max(float((u.max(axis=1) - (p * u).sum(axis=1)).max()) for u, p in zip(U, gam))
+    return out
+
+
+def test_infinite_horizon_converges_and_satisfies_fixed_point(pg05):
+    eq = pg05
+    assert eq.converged and eq.n_flagged == 0
+    assert eq.residual <= 1e-8 / (1 - 0.5)
+    # (6.17a) at every node against the returned V, recomputed independently; the gain is the
+    # tremble's O(η): η = 1e-7 mass on the worse action, payoff differences O(1)
+    V = ContinuationValue(eq.grid, eq.values[0])
+    assert node_regrets(eq, V).max() <= 1e-6
+    # (6.17b): V is the value of θ (policy evaluation)
+    assert eq.verification["policy_gap"] <= 1e-8 / (1 - 0.5)       # the solve tolerance
+    assert eq.epsilon is not None and eq.epsilon <= 1e-6
+    assert eq.verification["n_beliefs"] > eq.grid.n_nodes
+
+
+def test_vertex_values_are_stage_nash_values(pg05):
+    """Degenerate beliefs are absorbing: (1 - δ)V is a stage Nash payoff (notes test A2)."""
+    eq, d = pg05, 0.5
+    v = lambda p1, p2: [np.asarray(x) * (1 - d) for x in eq.value((p1, p2))]
+    H, L = 0, 1
+    assert v(1, 0)[0][H] == pytest.approx(1.0, abs=1e-5)      # H free-rides on a known L
+    assert v(1, 0)[1][L] == pytest.approx(0.8, abs=1e-5)
+    assert v(1, 1)[0][H] == pytest.approx(0.0, abs=1e-5)      # two known H: nobody contributes
+    assert v(0, 1)[0][L] == pytest.approx(0.8, abs=1e-5)
+    assert v(0, 1)[1][H] == pytest.approx(1.0, abs=1e-5)
+    both_L = (v(0, 0)[0][L], v(0, 0)[1][L])
+    assert min(both_L) == pytest.approx(0.8, abs=1e-5) and max(both_L) <= 1.0 + 1e-6
+    vals = eq.values[0] * (1 - d)
+    assert vals.max() <= 1.0 + 1e-6                           # trivial bound (1 - δ)V ≤ 1
+
+
+def test_exchange_symmetry(pg05):
+    """γ^1(·|x)(π1, π2) = γ^2(·|x)(π2, π1) (thesis §5: all solutions found are symmetric)."""
+    s = pg05.strategy_nodes[0].reshape(GRID, GRID, 2, 2, 2)
+    np.testing.assert_allclose(s[:, :, 0], np.transpose(s[:, :, 1], (1, 0, 2, 3)), atol=1e-6)
+    v = pg05.values[0].reshape(GRID, GRID, 2, 2)
+    np.testing.assert_allclose(v[:, :, 0], np.transpose(v[:, :, 1], (1, 0, 2)), atol=1e-6)
+
+
+def test_horizon_one_equals_stage_solve():
+    g = spbe.examples.public_goods(0.5)
+    eq = spbe.solve(g, grid=GRID, horizon=1, eta=0.0)
+    assert eq.converged
+    for b in range(0, eq.grid.n_nodes, 3):
+        belief = eq.grid.belief(b)
+        if any(abs(p[0] - 0.2) < 1e-12 for p in belief):
+            continue                                             # continua on the lines π = 0.2
+        stage = spbe.stage_equilibria(g, belief, check_e1=False)
+        got = eq.strategy_nodes[0, b]
+        assert any(all(np.allclose(s.strategy[i], got[i], atol=1e-8) for i in range(2)) for s in stage)
+        match = [s for s in stage if all(np.allclose(s.strategy[i], got[i], atol=1e-8) for i in range(2))][0]
+        for i in range(2):
+            np.testing.assert_allclose(eq.values[0, b, i], match.values[i], atol=1e-9)
+
+
+def test_lemma_4_2_recursion_from_the_fixed_point_stays_there(pg05):
+    g = pg05.game
+    eq = spbe.solve(g, grid=GRID, horizon=5, terminal_values=pg05.values[0], warm_start=pg05)
+    for t in range(5):
+        np.testing.assert_allclose(eq.values[t], pg05.values[0], atol=1e-7)
+
+
+def test_long_horizon_approaches_infinite_horizon(pg05):
+    g = pg05.game
+    eq = spbe.solve(g, grid=GRID, horizon=40, verify=False)
+    # |V_1^T - V| ≤ δ^T (‖V‖ + R_max/(1-δ)) when the same selection is made in every period
+    gap = np.abs(eq.values[0] - pg05.values[0]).max()
+    assert gap <= 0.5 ** 40 * 10 + 1e-6
+
+
+def test_save_and_load_roundtrip(pg05, tmp_path):
+    path = pg05.save(tmp_path / "eq.npz")
+    with np.load(path, allow_pickle=False) as data:           # plain arrays only
+        assert "strategy_nodes" in data
+    eq = spbe.load(path)
+    np.testing.assert_array_equal(eq.strategy_nodes, pg05.strategy_nodes)
+    np.testing.assert_array_equal(eq.values, pg05.values)
+    assert eq.epsilon == pg05.epsilon and eq.converged == pg05.converged
+    assert eq.settings == pg05.settings
+    pi = (0.37, 0.61)
+    for a, b in zip(eq.strategy(pi), pg05.strategy(pi)):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_off_grid_strategy_is_a_stage_solution(pg05):
+    eq = pg05
+    V = ContinuationValue(eq.grid, eq.values[0])
+    for pi in [(0.37, 0.61), (0.05, 0.93), (0.71, 0.12)]:
+        gam = eq.strategy(pi)
+        U = spbe.action_values(eq.game, pi, gam, V)
+        gain = max(float((u.max(axis=1) - (p * u).sum(axis=1)).max()) for u, p in zip(U, gam))
+        assert gain <= 1e-6
+
+
+def test_simulation_follows_bayes_rule(pg05):
+    sim = pg05.simulate(["L", "H"], 8, seed=3, belief=(0.5, 0.5))
+    np.testing.assert_allclose(sim.beliefs.sum(axis=-1), 1.0, atol=1e-12)
+    for t in range(8):
+        pi = [sim.beliefs[t, i] for i in range(2)]
+        gam = pg05.strategy(pi)
+        expected = spbe.bayes_update(pg05.game, pi, gam, sim.actions[t])
+        for i in range(2):
+            np.testing.assert_allclose(sim.beliefs[t + 1, i], expected[i], atol=1e-12)
+        assert sim.rewards[t, 0] == pg05.game.rewards[(0,) + tuple(sim.types[t]) + tuple(sim.actions[t])]
+
+
+def test_markov_and_three_agent_games_solve():
+    g = spbe.examples.markov_public_goods(0.5, switch=0.2, learning_by_doing=0.1)
+    eq = spbe.solve(g, grid=6)
+    assert eq.converged and eq.epsilon <= 1e-5
+    g3 = spbe.examples.threshold_public_goods(0.3)
+    eq3 = spbe.solve(g3, grid=4, verify_options=dict(n_paths=3, steps=5))
+    assert eq3.converged and eq3.epsilon <= 1e-5
+
+
+def test_solve_rejects_bad_arguments():
+    g = spbe.examples.public_goods(0.5)
+    with pytest.raises(ValueError, match="grid"):
+        spbe.solve(g, grid=1)
+    with pytest.raises(ValueError, match="horizon"):
+        spbe.solve(g, grid=5, horizon=0)
+    with pytest.raises(ValueError, match="schedule"):
+        spbe.solve(g, grid=5, schedule=[0.5, 1.2])
+    with pytest.raises(ValueError, match="delta"):
+        spbe.solve(g, grid=5, delta=1.0)
+    with pytest.raises(ValueError, match="eta"):
+        spbe.solve(g, grid=5, eta=0.6)
+
+
+def test_callback_can_stop_and_non_convergence_is_reported():
+    g = spbe.examples.public_goods(0.5)
+    eq = spbe.solve(g, grid=GRID, callback=lambda h: False, policy_iterations=0, verify=False)
+    assert not eq.converged and "not converged" in eq.message

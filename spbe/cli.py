@@ -1,10 +1,15 @@
-"""Command line: ``spbe examples`` and ``spbe stage GAME``.
+"""Command line: ``spbe examples``, ``spbe stage GAME`` and ``spbe solve GAME``.
 
 Examples
 --------
 List the catalog::
 
     spbe examples
+
+Solve the public-goods game of thesis ch. 6 §5 on a 51 x 51 belief grid and write the result
+(``equilibrium.npz``, loadable with ``spbe.load``), a JSON summary and the figures::
+
+    spbe solve public-goods --delta 0.95 --grid 51 --out results/
 
 Every equilibrium of the one-shot public-goods game (δ = 0) at a few beliefs::
 
@@ -79,6 +84,61 @@ def _cmd_stage(args) -> int:
     return 0
 
 
+def _cmd_solve(args) -> int:
+    import json
+    from pathlib import Path
+
+    from .examples import CATALOG
+    from .solvers import solve
+    if args.game not in CATALOG:
+        print(f"spbe solve: unknown game {args.game!r}; see `spbe examples`", file=sys.stderr)
+        return 2
+    game = CATALOG[args.game][0](delta=args.delta)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+
+    def progress(h):
+        if h.get("phase") == "backward-recursion":
+            print(f"  period {h['period']}: {h['flagged']} flagged", flush=True)
+        elif h["sweep"] % args.report_every == 0 or h["phase"] != "value-iteration":
+            changes = h.get("case_changes")
+            print(f"  sweep {h['sweep']:4d}  δ={h['delta']:<5g} {h['phase']:17s} residual/round "
+                  f"{h['residual']:.2e}  case changes {changes}  flagged {h['flagged']}  "
+                  f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+
+    print(f"{game!r}\nsolving on a {args.grid}-point grid per agent ...", flush=True)
+    eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
+               callback=progress)
+    eq.save(out / "equilibrium.npz")
+    summary = dict(game=game.name, delta=eq.delta, horizon=eq.horizon, grid=args.grid,
+                   converged=eq.converged, iterations=eq.iterations, residual=eq.residual,
+                   stage_residual=eq.stage_residual, flagged=eq.n_flagged, epsilon=eq.epsilon,
+                   epsilon_per_round=None if eq.epsilon is None else (1 - eq.delta) * eq.epsilon,
+                   message=eq.message, elapsed_s=eq.elapsed, settings=eq.settings)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    figures = []
+    if game.n_agents == 2 and game.n_types == (2, 2):
+        import matplotlib
+        matplotlib.use("Agg")
+        from . import plot
+        for x, name in enumerate(game.types[0]):
+            for a in range(1, game.n_actions[0]):
+                fig = plot.strategy_map(eq, agent=0, type_=x, action=a)
+                figures.append(out / f"strategy_agent1_{name}_action{game.actions[0][a]}.png")
+                fig.savefig(figures[-1], dpi=120)
+            fig = plot.value_map(eq, agent=0, type_=x)
+            figures.append(out / f"value_agent1_{name}.png")
+            fig.savefig(figures[-1], dpi=120)
+        fig = plot.convergence(eq)
+        figures.append(out / "convergence.png")
+        fig.savefig(figures[-1], dpi=120)
+    print(eq)
+    print(f"wrote {out / 'equilibrium.npz'}, {out / 'summary.json'}" +
+          "".join(f", {f.name}" for f in figures))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spbe", description="Structured perfect Bayesian equilibria of dynamic games (thesis ch. 6).",
@@ -98,6 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-unknowns", type=int, default=None,
                    help="skip cases with more interior unknowns (large games)")
     p.set_defaults(func=_cmd_stage)
+    p = sub.add_parser("solve", help="compute an SPBE on a belief grid and write it with figures",
+                       description="Solve the SPBE equations (backward recursion or the infinite-horizon "
+                                   "fixed point (6.17)) on a belief grid; verify; save; plot.",
+                       epilog="example: spbe solve public-goods --delta 0.95 --grid 51 --out results/")
+    p.add_argument("game", help="a catalog name (see `spbe examples`)")
+    p.add_argument("--delta", type=float, default=0.95, help="discount factor (default 0.95)")
+    p.add_argument("--grid", type=int, default=21, help="grid points per agent axis (default 21)")
+    p.add_argument("--horizon", type=int, default=None, help="finite horizon T (default: infinite)")
+    p.add_argument("--eta", type=float, default=1e-7, help="tremble size (0: exact thesis rule)")
+    p.add_argument("--max-iter", type=int, default=500, help="value-iteration sweeps per δ of the schedule")
+    p.add_argument("--report-every", type=int, default=10, help="progress line every N sweeps")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=_cmd_solve)
     return parser
 
 

@@ -156,13 +156,19 @@ class Equilibrium:
         return tuple(gamma[i, :m, :kk].copy() for i, (m, kk) in
                      enumerate(zip(self.game.n_types, self.game.n_actions)))
 
+    #: off the grid, games with at most this many cases get the nearest solution over all cases
+    FULL_ENUMERATION_CASES = 100
+
     def _node_solver(self):
         solver = self.__dict__.get("_solver_cache")
         if solver is None:
             from .stage.node_solver import NodeSolver
             s = self.settings
+            # off the grid: no exhaustive second pass (a belief without a solution is counted by the
+            # verification and its best candidate used)
             solver = NodeSolver(self.game, tol=s.get("stage_tol", 1e-9), eta=s.get("eta", 0.0),
-                                n_starts=s.get("n_starts", 4), max_unknowns=s.get("max_unknowns"))
+                                n_starts=s.get("n_starts", 4), max_unknowns=s.get("max_unknowns"),
+                                exhaustive_fallback=False)
             object.__setattr__(self, "_solver_cache", solver)
         return solver
 
@@ -185,9 +191,11 @@ class Equilibrium:
             firsts.append(self.case[k, nodes[np.argmax(w)]])
         if todo:
             V = ContinuationValue(self.grid, self._next_values(k))
-            res = self._node_solver().solve(beliefs[todo], V, self.delta, reference=np.array(refs),
-                                            first_case=np.array(firsts), selection="continue",
-                                            accept_dist=self.settings.get("accept_dist", 0.5))
+            solver = self._node_solver()
+            selection = "continue" if len(solver.cases) <= self.FULL_ENUMERATION_CASES else "continue-first"
+            res = solver.solve(beliefs[todo], V, self.delta, reference=np.array(refs),
+                               first_case=np.array(firsts), selection=selection,
+                               accept_dist=self.settings.get("accept_dist", 0.5))
             out[todo] = res.played
             flags[todo] = res.status != 0
         return out, flags

@@ -134,7 +134,7 @@ def test_markov_and_three_agent_games_solve():
     eq = spbe.solve(g, grid=6)
     assert eq.converged and eq.epsilon <= 1e-5
     g3 = spbe.examples.threshold_public_goods(0.3)
-    eq3 = spbe.solve(g3, grid=4, verify_options=dict(n_paths=3, steps=5))
+    eq3 = spbe.solve(g3, grid=4, verify_options=dict(n_paths=2, steps=3))
     assert eq3.converged and eq3.epsilon <= 1e-5
 
 

@@ -435,7 +435,8 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
-    case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1.
+    case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1; 3 = as 2, but
+    after the first case the enumeration stops at the next solution found (bounded cost).
     ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found.
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
     (all labels distinct: no constraint).
@@ -485,9 +486,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 best_dist = d
                 best = k
         if count > 0:
-            if mode == 0:
+            if mode == 0 or (mode == 3 and step > 0):
                 break
-            if mode == 2 and step == 0 and best_dist <= accept_dist:
+            if mode >= 2 and step == 0 and best_dist <= accept_dist:
                 break
         if count >= max_solutions:
             break

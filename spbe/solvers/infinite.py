@@ -82,6 +82,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     stages = [d for d in schedule if d < delta] + [delta]
     res = None
     stopped = False
+    vi_converged = False
     for stage_delta in stages:
         if stopped:
             break
@@ -101,10 +102,15 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             if callback is not None and callback(history[-1]) is False:
                 stopped = True
                 break
-            if diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps):
+            vi_converged = diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps)
+            if vi_converged:
                 break
-    # policy-iteration polish at the final δ
+    # policy-iteration polish at the final δ; keeps the best iterate (smallest Bellman residual),
+    # and gives up after 3 steps without improvement (from a state far from a fixed point,
+    # policy iteration wanders instead of settling)
     pi_converged = False
+    best = (history[-1]["residual"] if history else np.inf, V, res, vi_converged)
+    worse = 0
     for _ in range(0 if stopped else policy_iterations):
         W = evaluate_policy(game, grid, res.played, delta)
         Wv = ContinuationValue(grid, W)
@@ -124,6 +130,17 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
         if changed == 0 and move <= 1e-7 and diff <= tol:
             pi_converged = True
             break
+        if diff < best[0]:
+            best, worse = (diff, V, res, changed == 0 and diff <= tol), 0
+        else:
+            worse += 1
+            if worse >= 3:
+                break
+    if not pi_converged and best[2] is not None and best[2] is not res:
+        _, V, res, _ = best
+        history.append(dict(delta=delta, sweep=sweeps, residual=best[0], case_changes=None,
+                            flagged=int(np.count_nonzero(res.status)), phase="best-iterate"))
     final_V = V.values
     return dict(values=final_V, result=res, history=history, sweeps=sweeps,
-                policy_converged=pi_converged, stopped=stopped, elapsed=time.perf_counter() - t0)
+                policy_converged=pi_converged, stopped=stopped,
+                converged=bool(pi_converged or (not stopped and best[3] and best[2] is res)), elapsed=time.perf_counter() - t0)

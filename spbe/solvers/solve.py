@@ -163,8 +163,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         flagged = (res.status != 0)[None]
         last = out["history"][-1]
         residual = last["residual"] / (1 - delta) if delta < 1 else last["residual"]
-        converged = bool(out["policy_converged"] or (not out["stopped"] and last["residual"] <= tol
-                                                     and last["case_changes"] == 0))
+        converged = out["converged"]
         stage_res = float(res.residual[res.status == 0].max(initial=0.0))
         if out["policy_converged"]:
             message = "converged: θ solves (6.17a) against its own value on the grid (policy iteration)"
@@ -172,8 +171,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
             message = "converged: value iteration stopped changing"
         else:
             message = ("stopped by the callback; " if out["stopped"] else "") + (
-                       f"not converged after {out['sweeps']} sweeps: last residual per round "
-                       f"{last['residual']:.3g}, {last['case_changes']} case changes")
+                       f"not converged after {out['sweeps']} sweeps: residual per round "
+                       f"{last['residual']:.3g}" + ("" if last["case_changes"] is None else
+                                                    f", {last['case_changes']} case changes"))
         if flagged.any():
             message += f"; {int(flagged.sum())} nodes without an exact stage solution (flagged)"
         eq = Equilibrium(game=game, grid=grid, strategy_nodes=res.played[None], values=out["values"][None],

@@ -8,7 +8,9 @@ per node, one solution chosen by a selection rule (notes §2.5):
 ``"nearest"``    all cases; the solution nearest (L1) the reference strategy;
 ``"continue"``   the previous case's solution if it stays within ``accept_dist`` of the reference,
                  else as ``"nearest"`` (the default of the SPBE solvers: it keeps θ continuous
-                 between sweeps, which the outer iteration needs in order to settle).
+                 between sweeps, which the outer iteration needs in order to settle);
+``"continue-first"`` as ``"continue"``, but otherwise the first solution found in case order
+                 (bounded cost: used off the grid in games with many cases).
 
 Where no case has a verified solution the node is flagged and the candidate with the smallest
 best-response gain is returned.
@@ -25,7 +27,7 @@ from .supports import iter_cases
 
 __all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES"]
 
-SELECTION_MODES = {"first": 0, "nearest": 1, "continue": 2}
+SELECTION_MODES = {"first": 0, "nearest": 1, "continue": 2, "continue-first": 3}
 
 
 def kernel_context(game, V: Optional[ContinuationValue], delta: float) -> tuple:

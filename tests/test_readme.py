@@ -21,7 +21,8 @@ def test_ci_runs_the_readme_commands_verbatim():
         assert cmd in ci_lines
 
 
-def test_quick_start_snippets_run():
+def test_quick_start_snippets_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                      # the snippets save files
     text = (ROOT / "README.md").read_text()
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     namespace = {}
@@ -29,3 +30,4 @@ def test_quick_start_snippets_run():
         exec(compile(block, "README.md", "exec"), namespace)
     res = namespace["res"]
     assert res.success and all(s.residual <= 1e-9 for s in res)
+    assert namespace["eq"].converged and namespace["fin"].converged

@@ -50,14 +50,21 @@ def _cmd_examples(args) -> int:
     return 0
 
 
-def _cmd_stage(args) -> int:
+def _catalog_game(args, command: str):
+    """The catalog game named on the command line (None, with a message, if unknown)."""
     from .examples import CATALOG
-    from .stage import stage_equilibria
     if args.game not in CATALOG:
-        print(f"spbe stage: unknown game {args.game!r}; see `spbe examples`", file=sys.stderr)
+        print(f"spbe {command}: unknown game {args.game!r}; see `spbe examples`", file=sys.stderr)
+        return None
+    return CATALOG[args.game][0](delta=args.delta)
+
+
+def _cmd_stage(args) -> int:
+    from .stage import stage_equilibria
+    game = _catalog_game(args, "stage")
+    if game is None:
         return 2
-    game = CATALOG[args.game][0](delta=args.delta)
-    beliefs = args.belief or list(DEFAULT_BELIEFS[:3] if game.n_agents != 2 else DEFAULT_BELIEFS)
+    beliefs = args.belief or list(DEFAULT_BELIEFS)
     if game.n_agents != 2 and not args.belief:
         beliefs = [",".join(["0.5"] * game.n_agents)]
     print(f"{game!r}")
@@ -88,12 +95,10 @@ def _cmd_solve(args) -> int:
     import json
     from pathlib import Path
 
-    from .examples import CATALOG
     from .solvers import solve
-    if args.game not in CATALOG:
-        print(f"spbe solve: unknown game {args.game!r}; see `spbe examples`", file=sys.stderr)
+    game = _catalog_game(args, "solve")
+    if game is None:
         return 2
-    game = CATALOG[args.game][0](delta=args.delta)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

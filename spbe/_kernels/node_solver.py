@@ -202,6 +202,30 @@ def _ref_logits(ref, case_row, at_agent, at_type, n_actions, z):
 
 
 @njit(cache=True)
+def _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma, work_eff,
+            cand_gamma, cand_eff, cand_res, count, accept):
+    """Evaluate the case's strategy at logits z; store it as a verified candidate (if ``accept``
+    and its best-response gain is ≤ tol) or else as the fallback if it beats the current one.
+    Returns the new candidate count."""
+    n_types = ctx[3]
+    n_actions = ctx[4]
+    fallback_slot = cand_gamma.shape[0] - 1
+    build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
+    evaluate(ctx, belief, work_eff, offpath, U)
+    r = regret(U, work_gamma, n_types, n_actions)
+    if accept and r <= tol and count < fallback_slot:
+        cand_gamma[count] = work_gamma
+        cand_eff[count] = work_eff
+        cand_res[count] = r
+        return count + 1
+    if r < cand_res[fallback_slot]:
+        cand_gamma[fallback_slot] = work_gamma
+        cand_eff[fallback_slot] = work_eff
+        cand_res[fallback_slot] = r
+    return count
+
+
+@njit(cache=True)
 def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref, n_starts, seed,
                 max_roots, cand_gamma, cand_eff, cand_res, cand_count_start, work_gamma, work_eff,
                 offpath, U, corner_scale):
@@ -214,24 +238,12 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
     count = cand_count_start
-    fallback_slot = cand_gamma.shape[0] - 1
     case_offpath(case_row, at_agent, at_type, belief, n_types.shape[0], work_gamma.shape[2], eta, offpath)
     z = np.zeros(max(n, 1))
     f = np.zeros(max(n, 1))
     if n == 0:
-        build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
-        evaluate(ctx, belief, work_eff, offpath, U)
-        r = regret(U, work_gamma, n_types, n_actions)
-        if r <= tol and count < fallback_slot:
-            cand_gamma[count] = work_gamma
-            cand_eff[count] = work_eff
-            cand_res[count] = r
-            count += 1
-        elif r < cand_res[fallback_slot]:
-            cand_gamma[fallback_slot] = work_gamma
-            cand_eff[fallback_slot] = work_eff
-            cand_res[fallback_slot] = r
-        return count
+        return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
     if n == 1:
         ns = Z_SCAN.shape[0]
         fs = np.empty(ns)
@@ -281,18 +293,8 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                     nroots += 1
         for r_i in range(nroots):
             z[0] = roots[r_i]
-            build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
-            evaluate(ctx, belief, work_eff, offpath, U)
-            r = regret(U, work_gamma, n_types, n_actions)
-            if r <= tol and count < fallback_slot:
-                cand_gamma[count] = work_gamma
-                cand_eff[count] = work_eff
-                cand_res[count] = r
-                count += 1
-            elif r < cand_res[fallback_slot]:
-                cand_gamma[fallback_slot] = work_gamma
-                cand_eff[fallback_slot] = work_eff
-                cand_res[fallback_slot] = r
+            count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                            work_eff, cand_gamma, cand_eff, cand_res, count, True)
         return count
     # several unknowns: Levenberg-Marquardt in logit coordinates
     J = np.empty((n, n))
@@ -374,29 +376,20 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                 lam *= 10.0
             if not improved:
                 break
-        build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
-        evaluate(ctx, belief, work_eff, offpath, U)
-        r = regret(U, work_gamma, n_types, n_actions)
-        if converged and r <= tol:
-            duplicate = False
-            for c in range(cand_count_start, count):
+        before = count
+        count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                        work_eff, cand_gamma, cand_eff, cand_res, count, converged)
+        if count > before:
+            # several starts may converge to the same root: keep it once
+            for c in range(cand_count_start, before):
                 dmax = 0.0
                 for i in range(work_gamma.shape[0]):
                     for x in range(work_gamma.shape[1]):
                         for a in range(work_gamma.shape[2]):
-                            dmax = max(dmax, abs(work_gamma[i, x, a] - cand_gamma[c, i, x, a]))
+                            dmax = max(dmax, abs(cand_gamma[before, i, x, a] - cand_gamma[c, i, x, a]))
                 if dmax <= 1e-8:
-                    duplicate = True
+                    count = before
                     break
-            if not duplicate and count < fallback_slot:
-                cand_gamma[count] = work_gamma
-                cand_eff[count] = work_eff
-                cand_res[count] = r
-                count += 1
-        elif r < cand_res[fallback_slot]:
-            cand_gamma[fallback_slot] = work_gamma
-            cand_eff[fallback_slot] = work_eff
-            cand_res[fallback_slot] = r
     return count
 
 

@@ -55,8 +55,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     ----------
     game : DynamicGame
     grid : int, sequence of int, or BeliefGrid
-        Lattice resolution per agent (an int n gives n + 1 points per binary-type agent... as
-        ``BeliefGrid(game, n - 1)`` would: ``grid=21`` means 21 points per axis for binary types).
+        Points per axis: ``grid=21`` is ``BeliefGrid(game, 20)``, the lattice of resolution 20 per
+        agent (21 points per binary-type agent, π_i ∈ {0, 0.05, ..., 1}); a sequence gives one
+        value per agent; a BeliefGrid is used as it is.
     horizon : int, optional
         Finite horizon T (default: ``game.horizon``; None: infinite horizon).
     delta : float, optional

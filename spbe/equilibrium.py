@@ -279,7 +279,11 @@ class Equilibrium:
 
     @classmethod
     def load(cls, path) -> "Equilibrium":
-        """Read an archive written by :meth:`save` (never unpickles)."""
+        """Read an archive written by :meth:`save` (never unpickles).
+
+        A terminal reward given as a callable is not stored (it is code); its values on the grid
+        are, as ``values[T]``: pass ``terminal_values=eq.values[-1]`` to solve that game again.
+        """
         with np.load(Path(path), allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
             if header.get("format_version") != FORMAT_VERSION:

@@ -124,7 +124,7 @@ class DynamicGame:
             rewards = np.stack([as_float_array(r, f"rewards[{i}]") for i, r in enumerate(rewards)])
         R = as_float_array(rewards, "rewards")
         check_shape(R, (n_agents,) + M + K, "rewards")
-        R = np.ascontiguousarray(R)
+        R = np.array(R, order="C", copy=True)          # never freeze or alias the caller's array
         R.setflags(write=False)
 
         # --- discount and horizon -----------------------------------------------------
@@ -156,7 +156,7 @@ class DynamicGame:
             else:
                 check_shape(q, (M[i],) + K + (M[i],), arg)
             check_stochastic(q, arg, axis=-1)
-            q = np.ascontiguousarray(q)
+            q = np.array(q, order="C", copy=True)
             full_kernels.append(q)
             static.append(bool(np.all(q == np.eye(M[i])[(slice(None),) + (None,) * n_agents])))
         for q in full_kernels:
@@ -173,6 +173,7 @@ class DynamicGame:
             p = as_float_array(p, f"prior[{i}]")
             check_shape(p, (M[i],), f"prior[{i}]")
             check_stochastic(p, f"prior[{i}]")
+            p = p.copy()
             p.setflags(write=False)
             priors.append(p)
 

@@ -165,3 +165,13 @@ def test_rewards_may_be_given_per_agent():
     g2 = DynamicGame([g1.rewards[0], g1.rewards[1]], types=g1.types, actions=g1.actions, delta=0.5)
     np.testing.assert_array_equal(g1.rewards, g2.rewards)
     assert not g2.rewards.flags.writeable
+
+
+def test_construction_copies_the_callers_arrays():
+    R = np.zeros((2, 2, 2, 2, 2))
+    Q = np.eye(2)
+    g = make(rewards=R, kernels=[Q, None])
+    R[0, 0, 0, 0, 0] = 5.0                         # the caller's arrays stay writable ...
+    Q[0, 0] = 0.5
+    assert g.rewards[0, 0, 0, 0, 0] == 0.0          # ... and the game does not see the edits
+    assert g.kernels[0][0, 0, 0, 0] == 1.0

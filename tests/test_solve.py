@@ -156,3 +156,21 @@ def test_callback_can_stop_and_non_convergence_is_reported():
     g = spbe.examples.public_goods(0.5)
     eq = spbe.solve(g, grid=GRID, callback=lambda h: False, policy_iterations=0, verify=False)
     assert not eq.converged and "not converged" in eq.message
+
+
+def test_asymmetric_terminal_reward_turns_symmetry_off():
+    g = spbe.examples.public_goods(0.5)
+    grid = spbe.BeliefGrid(g, 5)
+    G = np.zeros((grid.n_nodes, 2, 2))
+    G[:, 0, 0] = 3.0                                 # only agent 1's type H is paid at the end
+    eq = spbe.solve(g, grid=6, horizon=1, terminal_values=G, verify=False)
+    assert eq.settings["symmetry"] is False
+    V = ContinuationValue(eq.grid, G)
+    assert node_regrets(eq, V).max() <= 1e-6
+    with pytest.raises(ValueError, match="symmetry"):
+        spbe.solve(g, grid=6, horizon=1, terminal_values=G, symmetry=True, verify=False)
+
+
+def test_warm_start_must_match_the_grid(pg05):
+    with pytest.raises(ValueError, match="warm_start"):
+        spbe.solve(pg05.game, grid=GRID + 2, warm_start=pg05, verify=False)

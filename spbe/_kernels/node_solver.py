@@ -449,6 +449,8 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     offpath = np.zeros((N, Kx), dtype=np.bool_)
     U = np.zeros((N, Mx, Kx))
     n_cases = cases.shape[0]
+    if first_case >= n_cases:
+        first_case = -1                   # a hint from another case table: ignore it
     count = 0
     best = -1
     best_dist = np.inf
@@ -479,7 +481,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 best_dist = d
                 best = k
         if count > 0:
-            if mode == 0 or (mode == 3 and step > 0):
+            if mode == 0 or (mode == 3 and step > 0 and count > before):
                 break
             if mode >= 2 and step == 0 and best_dist <= accept_dist:
                 break

@@ -136,9 +136,21 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                    for row in solver.cases.tolist())
     theta0 = cases0 = V0 = None
     if warm_start is not None:
+        if (warm_start.grid.n_types != grid.n_types or warm_start.grid.resolution != grid.resolution
+                or warm_start.settings.get("max_unknowns") != max_unknowns):
+            raise ValueError("warm_start: must come from a solve on the same grid with the same max_unknowns")
         theta0 = warm_start.strategy_nodes[0]
         cases0 = warm_start.case[0]
         V0 = warm_start.values[0] if warm_start.horizon is None else None
+    if sym_map is not None:
+        # the mirror is only valid if the terminal values and the warm start are symmetric too
+        mirrored = [_terminal_values(game, grid, terminal_values)] if horizon is not None else []
+        mirrored += [V0] if V0 is not None else []
+        if any(not np.allclose(sym_map.expand(v[sym_map.canonical]), v, atol=1e-12) for v in mirrored):
+            if symmetry is True:
+                raise ValueError("symmetry: the terminal values or the warm start are not symmetric")
+            sym_map = None
+            settings["symmetry"] = False
     if horizon is not None:
         out = backward_recursion(game, grid, delta, horizon, solver, _terminal_values(game, grid, terminal_values),
                                  selection=selection, accept_dist=accept_dist, theta0=theta0,

@@ -19,6 +19,14 @@ selected stage equilibrium changes with V (notes §2.6). The stabilisers used he
    the stage problems against that value with the consistent selection, and repeat until θ
    stops changing. At such a point θ solves (6.17a) against its own value: an exact fixed point
    of the grid problem, which is what the verification then measures.
+
+Status (issue 3, open): on the public-goods game this converges for δ ≤ 0.9 (21 × 21, with
+symmetry) but not at δ = 0.95, where a few nodes per sweep are flagged and their fallback
+strategies keep the iteration from settling. A brute-force search over the full-interior case
+found near-solutions (regret 1.4e-7 to 2.2e-6) at every flagged node, with all four variables in
+the tremble's boundary layer (logits near ±16), which the corner starts of the exhaustive pass
+miss: the next step is a compiled grid search + Levenberg-Marquardt polish as the fallback in
+``spbe._kernels.node_solver.solve_node``.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 import spbe
 from spbe.beliefs import BeliefGrid, ContinuationValue
 from spbe.stage import count_cases, iter_cases
-from spbe.stage.action_values import StageEvaluator, offpath_mask
+from spbe.stage.action_values import offpath_mask
 
 from conftest import random_belief, random_game, random_strategy
 

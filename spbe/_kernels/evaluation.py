@@ -37,7 +37,6 @@ def transition_entries(ctx, beliefs, gammas, rows, cols, vals):
     next_belief = np.zeros((N, Mx))
     likelihood = np.empty(Mx)
     sigma = np.zeros((N, gammas.shape[3]))
-    offpath = np.zeros(gammas.shape[3], dtype=np.bool_)
     count = 0
     for b in range(B):
         belief = beliefs[b]

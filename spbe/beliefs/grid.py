@@ -17,7 +17,6 @@ overshoots the stencil values, and is sup-norm non-expansive (implementation not
 from __future__ import annotations
 
 from itertools import product
-from math import comb
 from typing import Sequence
 
 import numpy as np

@@ -10,7 +10,7 @@ Agent-types are listed agent-major, type-minor: (1, x_1), (1, x_2), ..., (2, x_1
 """
 from __future__ import annotations
 
-from itertools import combinations, product
+from itertools import combinations
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np

@@ -26,7 +26,10 @@ strategies keep the iteration from settling. A brute-force search over the full-
 found near-solutions (regret 1.4e-7 to 2.2e-6) at every flagged node, with all four variables in
 the tremble's boundary layer (logits near ±16), which the corner starts of the exhaustive pass
 miss: the next step is a compiled grid search + Levenberg-Marquardt polish as the fallback in
-``spbe._kernels.node_solver.solve_node``.
+``spbe._kernels.node_solver.solve_node``. A second line of attack was tried and did not
+work (``dev/logit_homotopy/README.md``): the logit-smoothed joint system in (strategy logits, V)
+followed by arclength continuation in λ solves δ = 0.5 in about a second, but at δ = 0.95 the branch
+stalls at λ ≈ 1.4-1.8 with linear or C1 interpolation.
 """
 from __future__ import annotations
 

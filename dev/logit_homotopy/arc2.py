@@ -1,5 +1,5 @@
 import sys, time
-sys.path.insert(0,'/tmp/proto')
+sys.path.insert(0, __import__('os').path.dirname(__file__))
 from homotopy import *
 import numpy as np
 import scipy.sparse as sp

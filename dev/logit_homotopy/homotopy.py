@@ -12,7 +12,7 @@ def kernel_context(game, V, delta):
     if CUBIC:
         ctx = ctx[:11] + (-ctx[11],) + ctx[12:]
     return ctx
-from spbe._kernels.logit import logit_action_values_nodes, value_jacobian_entries
+from logit_kernels import logit_action_values_nodes, value_jacobian_entries
 
 class LogitSystem:
     def __init__(self, game, grid, delta):
@@ -175,4 +175,4 @@ if __name__ == "__main__":
     w, V = S.split(u)
     print("regret", (U.max(-1) - (g*U).sum(-1)).max())
     print(f"(1-d)V L[{(1-delta)*V[:,0,1].min():.3f},{(1-delta)*V[:,0,1].max():.3f}] H[{(1-delta)*V[:,0,0].min():.3f},{(1-delta)*V[:,0,0].max():.3f}]")
-    np.savez(f"/tmp/proto/h_{n}_{delta}.npz", u=u, t=t)
+    np.savez(f"h_{n}_{delta}.npz", u=u, t=t)

@@ -10,8 +10,8 @@ logits and the continuation values, which is what lets Newton's method solve it 
 import numpy as np
 from numba import njit, prange
 
-from .beliefs import belief_stencil, update_agent_belief
-from .stage import action_values
+from spbe._kernels.beliefs import belief_stencil, update_agent_belief
+from spbe._kernels.stage import action_values
 
 
 @njit(cache=True)

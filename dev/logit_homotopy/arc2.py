@@ -90,4 +90,4 @@ if __name__ == "__main__":
     g = np.exp(logp); w, V = S.split(u)
     print("lam", np.exp(t), "regret", (U.max(-1) - (g*U).sum(-1)).max())
     print(f"(1-d)V L[{(1-delta)*V[:,0,1].min():.3f},{(1-delta)*V[:,0,1].max():.3f}] H[{(1-delta)*V[:,0,0].min():.3f},{(1-delta)*V[:,0,0].max():.3f}]")
-    np.savez(f"/tmp/proto/h_{n}_{delta}.npz", u=u, t=t)
+    np.savez(f"h_{n}_{delta}.npz", u=u, t=t)

@@ -20,7 +20,7 @@ class LogitSystem:
         self.beliefs = grid.nodes()
         arr = game.padded_arrays()
         self.B = grid.n_nodes
-        self.N = game.n_agents; self.Mx = arr["kernels"].shape[1]; self.Kx = arr["rewards"].shape[2] if False else max(game.n_actions)
+        self.N = game.n_agents; self.Mx = arr["kernels"].shape[1]; self.Kx = max(game.n_actions)
         B, N, Mx, Kx = self.B, self.N, self.Mx, self.Kx
         self.nw = B*N*Mx*Kx; self.nv = B*N*Mx
         vw = np.zeros((N, Mx, Kx), bool); vv = np.zeros((N, Mx), bool)

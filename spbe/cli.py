@@ -1,4 +1,4 @@
-"""Command line: ``spbe examples``, ``spbe stage GAME`` and ``spbe solve GAME``.
+"""Command line: ``spbe examples``, ``spbe stage GAME``, ``spbe solve GAME``, ``spbe reproduce NAME``.
 
 Examples
 --------
@@ -144,6 +144,28 @@ def _cmd_solve(args) -> int:
     return 0
 
 
+def _cmd_reproduce(args) -> int:
+    from . import reproduce
+    if args.list or not args.name:
+        for name in reproduce.names():
+            try:
+                rep = reproduce.get(name)
+                print(f"{name:24s} {rep.description}  [{rep.source}]" + ("  (slow)" if rep.slow else ""))
+            except Exception as exc:  # a broken plug-in must not hide the others
+                print(f"{name:24s} (cannot be loaded: {exc})")
+        return 0
+    if not args.out:
+        print("spbe reproduce: --out DIR is required", file=sys.stderr)
+        return 2
+    try:
+        record = reproduce.run(args.name, args.out, quick=args.quick)
+    except KeyError as exc:
+        print(f"spbe reproduce: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}/{args.name}.json ({record['elapsed_s']:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spbe", description="Structured perfect Bayesian equilibria of dynamic games (thesis ch. 6).",
@@ -176,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-every", type=int, default=10, help="progress line every N sweeps")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=_cmd_solve)
+    p = sub.add_parser("reproduce", help="reproduce a named table or figure of the sources",
+                       description="Run a named reproduction: writes DIR/NAME.json (its key numbers) "
+                                   "and its figures. `spbe reproduce --list` names them all.",
+                       epilog="example: spbe reproduce ch6-public-goods --out results/")
+    p.add_argument("name", nargs="?", help="the reproduction (see --list)")
+    p.add_argument("--list", action="store_true", help="list the registered reproductions")
+    p.add_argument("--out", help="output directory")
+    p.add_argument("--quick", action="store_true", help="a cheaper run (coarser grids, fewer seeds)")
+    p.set_defaults(func=_cmd_reproduce)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Fair allocation with taxes (thesis ch. 5); filled in below."""

@@ -1,0 +1,56 @@
+"""Shared helpers: read-only arrays in frozen result records, prior handling, input checks."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def frozen(a):
+    """A read-only float copy of ``a`` (None passes through)."""
+    if a is None:
+        return None
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def check_binary(problem, what: str):
+    if any(n != 2 for n in problem.n_types):
+        raise ValueError(f"problem: {what} needs binary type sets (θ^H, θ^L) for every agent; "
+                         f"got n_types={problem.n_types}")
+
+
+def joint_prior(problem, priors) -> np.ndarray:
+    """The joint prior p ∈ Δ(Θ) as an array of shape (L_1, ..., L_N).
+
+    ``priors`` is either one marginal per agent (independent types, the case of spbe's
+    per-agent beliefs) or the joint array itself (common prior, possibly correlated).
+    It must have full support (§4 assumes it).
+    """
+    shape = problem.n_types
+    if isinstance(priors, np.ndarray) and priors.shape == shape and priors.ndim == len(shape):
+        p = np.asarray(priors, dtype=float)
+    else:
+        try:
+            marginals = [np.asarray(q, dtype=float) for q in priors]
+        except TypeError as exc:
+            raise TypeError("priors: give one probability vector per agent or the joint array") from exc
+        if len(marginals) != len(shape):
+            raise ValueError(f"priors: expected {len(shape)} marginals or an array of shape {shape}")
+        p = np.ones(())
+        for i, (q, n) in enumerate(zip(marginals, shape)):
+            if q.shape != (n,):
+                raise ValueError(f"priors[{i}]: expected shape ({n},), got {q.shape}")
+            if not np.all(np.isfinite(q)) or np.any(q < 0) or abs(q.sum() - 1) > 1e-9:
+                raise ValueError(f"priors[{i}]: must be a probability vector, got {q}")
+            p = np.multiply.outer(p, q)
+    if not np.all(np.isfinite(p)) or abs(p.sum() - 1) > 1e-9:
+        raise ValueError("priors: the joint prior must be finite and sum to 1")
+    if np.any(p <= 0):
+        raise ValueError("priors: must have full support (every profile positive), as §4 assumes")
+    return p
+
+
+def conditional(p: np.ndarray, agent: int) -> np.ndarray:
+    """p(θ_{-i} | θ_i) laid out like p (same shape; sums to 1 over all axes but ``agent``)."""
+    axes = tuple(k for k in range(p.ndim) if k != agent)
+    return p / p.sum(axis=axes, keepdims=True)

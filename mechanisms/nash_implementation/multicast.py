@@ -47,7 +47,8 @@ REBATES = ("corrected", "printed")
 
 
 def multicast_allocation(network: MulticastNetwork, y):
-    """Return ``(x, r, m)`` of (2.9)-(2.10); ``m`` has shape (L, N): ``m^l_k`` on each member of k."""
+    """Return ``(x, r, m, loads)`` of (2.9)-(2.10); ``m`` has shape (L, N): ``m^l_k`` on each
+    member of k; ``loads[l] = sum_k m^l_k``."""
     A, c = network.coefficients, network.capacities
     y = np.asarray(y, dtype=np.float64)
     member = A > 0
@@ -70,9 +71,9 @@ def multicast_allocation(network: MulticastNetwork, y):
     one = n_active == 1
     r_link[one] = c[one] / (single_n[one] + 1.0)
     if not np.any(y > 0):
-        return np.zeros_like(y), 0.0, np.zeros((L, N))
+        return np.zeros_like(y), 0.0, np.zeros((L, N)), np.zeros(L)
     r = float(np.min(r_link))
-    return r * y, r, np.where(member, r * n_agent, 0.0)
+    return r * y, r, np.where(member, r * n_agent, 0.0), r * total
 
 
 class MulticastMechanism(NashMechanism):
@@ -148,7 +149,7 @@ class MulticastMechanism(NashMechanism):
         return Q1, Q2
 
     def _taxes(self, messages, y, alloc):
-        x, r, m = alloc
+        x, r, m, loads = alloc
         A, c = self.network.coefficients, self.network.capacities
         member = A > 0
         Q1, Q2 = self._price_matrices(messages)
@@ -161,7 +162,7 @@ class MulticastMechanism(NashMechanism):
         succ_q1 = Q1[rows, self._succ]
         paid = np.where(self._shared, pred_q2, wbar)
         ax = A * x[None, :]
-        link_slack = c - self._group_loads(m)
+        link_slack = c - loads
         t_link = (ax * paid + np.where(self._shared, (Q2 - succ_q1) ** 2, 0.0) + (w - wbar) ** 2
                   + self.eta * paid * (Q1 - paid) * (m - ax)
                   + self.xi * wbar * (w - wbar) * link_slack[:, None])
@@ -177,15 +178,6 @@ class MulticastMechanism(NashMechanism):
         if self.budget_balance == "strong":
             t = t + self.zeta * (rho - r) ** 2
         return t
-
-    def _group_loads(self, m):
-        """``sum_k m^l_k`` from the per-member ``m`` matrix."""
-        member = self.network.membership
-        total = np.zeros(m.shape[0])
-        for k in range(self.network.n_groups):
-            cols = self.network.groups == k
-            total += np.max(np.where(member[:, cols], m[:, cols], 0.0), axis=1)
-        return total
 
     def equilibrium_messages(self, solution, kappa: float = 1.0, member_prices=None):
         """Lemma 3.7 (ch. 2): ``y = kappa x*``, ``1q^l_ki = mu^l_ki``, ``2q^l_ki = mu^l_{succ(ki)}``

@@ -211,7 +211,7 @@ def _sup_over_y(problem, probs, xs, ts, theta, phi_val, delta, penalty, tol):
     d_lo, d_hi = deriv(-delta), deriv(delta)
     if abs(d_lo) <= tol and abs(d_hi) <= tol:           # flat (linear v): every y optimal
         y_star, attained = 0.0, True
-    elif d_lo < 0 and d_hi < 0 or (d_lo < 0 and abs(d_hi) <= tol and False):
+    elif d_lo < 0 and d_hi < 0:
         y_star, attained = -delta, False
     elif d_lo > 0 and d_hi > 0:
         y_star, attained = delta, False

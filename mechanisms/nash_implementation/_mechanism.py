@@ -23,7 +23,8 @@ class Outcome:
     x : ndarray (N,)       allocation ``h_x(s)``
     taxes : ndarray (N,)   taxes ``h_t(s)``
     total_tax : float      ``sum_i t_i`` (>= 0: weak budget balance; = 0: strong)
-    scale : float          ``r`` of (1.7)/(2.9) or ``min(1, alpha_0)`` of (3.13); ``nan`` at y = 0
+    scale : float          ``r`` of (1.7)/(2.9) (``0`` at ``y = 0``, a convention) or
+                           ``min(1, alpha_0)`` of (3.13)
     aux : ndarray or None  ch. 2: ``m^l_k`` per (link, member)
     """
     x: np.ndarray
@@ -68,11 +69,12 @@ class NashMechanism:
                                  f"{self.message_labels(i)}; got {m.size}")
             if not np.all(np.isfinite(m)):
                 raise ValueError(f"messages[{i}]: entries must be finite")
+            if self.demand_lower_bound(i) > 0 and m[0] <= self.demand_lower_bound(i):
+                raise ValueError(f"messages[{i}]: demand must be > d_i = {self.demand_lower_bound(i)}; "
+                                 f"got {m[0]}")
             if np.any(m < self.lower_bounds(i)):
                 raise ValueError(f"messages[{i}]: entries must be >= {self.lower_bounds(i).tolist()} "
                                  f"(message space); got {m.tolist()}")
-            if self.demand_lower_bound(i) > 0 and m[0] <= self.demand_lower_bound(i):
-                raise ValueError(f"messages[{i}]: demand must be > d_i = {self.demand_lower_bound(i)}")
             out.append(m)
         return tuple(out)
 
@@ -110,7 +112,7 @@ class NashMechanism:
         return float(utilities[i].value(out.x[i])) - float(out.taxes[i])
 
     # helpers for (L, N) price matrices
-    def _price_matrix(self, messages, offset, links_attr="_links"):
+    def _price_matrix(self, messages, offset):
         L, N = self.network.coefficients.shape
         P = np.zeros((L, N))
         for i, m in enumerate(messages):

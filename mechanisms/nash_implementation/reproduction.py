@@ -90,7 +90,17 @@ def _eta_threshold(inst, solution, quick):
             hi = mid
         else:
             lo = mid
-    return {"etas": etas, "max_deviation_gains": gains, "threshold_bracket": [lo, hi]}
+    # Near eta = 1 agent 4 gains by lowering y_4 by delta (AB turns slack by delta, x_1..x_3 stay)
+    # and its AB price by eta lambda delta / 2: net (eta^2 - 1) delta^2 / 9 - 2 delta^3 / 81 + ...,
+    # maximal at delta ~ 3 (eta^2 - 1): gain ~ (eta^2 - 1)^3 / 3. The exact threshold is eta = 1;
+    # a detection level of 1e-8 puts the numerical one at ~1.0016 (the notes' 1.0005 is the same
+    # effect at a lower detection level).
+    near = [1.01, 1.03] if quick else [1.003, 1.01, 1.03]
+    near_gains = [gain(e) for e in near]
+    return {"etas": etas, "max_deviation_gains": gains, "threshold_bracket": [lo, hi],
+            "detection_level": 1e-8, "exact_threshold": 1.0,
+            "near_threshold": {"etas": near, "max_deviation_gains": near_gains,
+                               "predicted_(eta^2-1)^3/3": [(e * e - 1) ** 3 / 3 for e in near]}}
 
 
 def _learning(quick):

@@ -79,8 +79,7 @@ def test_best_response_dynamics_on_g1_does_not_reach_the_optimum_quickly():
     # every profile on the path gets a feasible allocation (learning-ready)
     for p in res.history:
         assert inst.network.is_feasible(mech.allocation(mech.demands(p)))
-    # each update was a best response: no agent could gain at the round's end against it... only
-    # the last mover is guaranteed; check the last agent's gain is small
+    # the last mover (agent 3) has just best-responded: it cannot gain at the final profile
     last = res.history[-1]
     rep = max_deviation_gain(mech, inst.utilities, last, agents=[3], n_grid=20, n_refine=2, local=False)
     assert rep.max_gain <= 1e-6

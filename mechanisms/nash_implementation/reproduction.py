@@ -181,7 +181,7 @@ def _figure(out_dir, instances, threshold, learning):
     ax.loglog(threshold["etas"], np.maximum(threshold["max_deviation_gains"], 1e-17), "o-", label="found")
     near = threshold["near_threshold"]
     ax.loglog(near["etas"], near["max_deviation_gains"], "s", label="found, near eta = 1")
-    grid = np.linspace(1.001, max(threshold["etas"]), 200)
+    grid = np.linspace(1.001, 1.1, 100)   # the cubic law holds only near eta = 1
     ax.loglog(grid, (grid ** 2 - 1) ** 3 / 3, ":", label="(eta^2 - 1)^3 / 3")
     ax.legend(fontsize=7)
     ax.axvline(threshold["threshold_bracket"][1], color="k", ls="--", lw=0.8)

@@ -106,7 +106,7 @@ def _cmd_solve(args) -> int:
     def progress(h):
         if h.get("phase") == "backward-recursion":
             print(f"  period {h['period']}: {h['flagged']} flagged", flush=True)
-        elif h["sweep"] % args.report_every == 0 or h["phase"] != "value-iteration":
+        elif h["sweep"] % args.report_every == 0 or not h["phase"].startswith("value-iteration"):
             changes = h.get("case_changes")
             print(f"  sweep {h['sweep']:4d}  δ={h['delta']:<5g} {h['phase']:17s} residual/round "
                   f"{h['residual']:.2e}  case changes {changes}  flagged {h['flagged']}  "

@@ -226,6 +226,76 @@ def _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, w
 
 
 @njit(cache=True)
+def _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
+                         offpath, U, f, max_iter):
+    """Solve the case's indifference equations f(z) = 0 in logit coordinates from ``z`` (in
+    place) by Levenberg-Marquardt with a forward-difference Jacobian. Returns True when
+    max |f| ≤ tol / 10."""
+    n = z.shape[0]
+    J = np.empty((n, n))
+    f1 = np.empty(n)
+    z1 = np.empty(n)
+    trial = np.empty(n)
+    ftrial = np.empty(n)
+    A = np.empty((n, n))
+    g = np.empty(n)
+    lam = 1e-3
+    _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
+    norm = 0.0
+    for k in range(n):
+        norm += f[k] * f[k]
+    for it in range(max_iter):
+        fmax = 0.0
+        for k in range(n):
+            fmax = max(fmax, abs(f[k]))
+        if fmax <= 0.1 * tol:
+            return True
+        for c in range(n):
+            z1[:] = z
+            h = 1e-7 * max(1.0, abs(z[c]))
+            z1[c] += h
+            _indifference(ctx, belief, z1, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                          offpath, U, f1)
+            for r in range(n):
+                J[r, c] = (f1[r] - f[r]) / h
+        improved = False
+        for _ in range(12):
+            for r in range(n):
+                for c in range(n):
+                    s = 0.0
+                    for k in range(n):
+                        s += J[k, r] * J[k, c]
+                    A[r, c] = s
+                A[r, r] += lam * (1.0 + A[r, r])
+                s = 0.0
+                for k in range(n):
+                    s += J[k, r] * f[k]
+                g[r] = -s
+            step = np.linalg.solve(A, g)
+            for k in range(n):
+                trial[k] = min(max(z[k] + step[k], -Z_MAX), Z_MAX)
+            _indifference(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                          offpath, U, ftrial)
+            tnorm = 0.0
+            for k in range(n):
+                tnorm += ftrial[k] * ftrial[k]
+            if tnorm < norm:
+                z[:] = trial
+                f[:] = ftrial
+                norm = tnorm
+                lam = max(lam * 0.3, 1e-12)
+                improved = True
+                break
+            lam *= 10.0
+        if not improved:
+            break
+    fmax = 0.0
+    for k in range(n):
+        fmax = max(fmax, abs(f[k]))
+    return fmax <= 0.1 * tol
+
+
+@njit(cache=True)
 def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref, n_starts, seed,
                 max_roots, cand_gamma, cand_eff, cand_res, cand_count_start, work_gamma, work_eff,
                 offpath, U, corner_scale):
@@ -297,13 +367,6 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                             work_eff, cand_gamma, cand_eff, cand_res, count, True)
         return count
     # several unknowns: Levenberg-Marquardt in logit coordinates
-    J = np.empty((n, n))
-    f1 = np.empty(n)
-    z1 = np.empty(n)
-    trial = np.empty(n)
-    ftrial = np.empty(n)
-    A = np.empty((n, n))
-    g = np.empty(n)
     # corner_scale > 0: the exhaustive pass, started from every point of {-L, 0, L}^n, which
     # reaches solutions with several unknowns in boundary layers at once (notes §2.4 item 4)
     total = n_starts if corner_scale <= 0.0 else min(3 ** n, 729)
@@ -320,62 +383,8 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
         else:
             for k in range(n):
                 z[k] = 2.0 * _hash_normal(seed, start, k)
-        lam = 1e-3
-        _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
-        norm = 0.0
-        for k in range(n):
-            norm += f[k] * f[k]
-        converged = False
-        for it in range(80):
-            fmax = 0.0
-            for k in range(n):
-                fmax = max(fmax, abs(f[k]))
-            if fmax <= 0.1 * tol:
-                converged = True
-                break
-            for c in range(n):
-                z1[:] = z
-                h = 1e-7 * max(1.0, abs(z[c]))
-                z1[c] += h
-                _indifference(ctx, belief, z1, case_row, at_agent, at_type, eta, work_gamma, work_eff,
-                              offpath, U, f1)
-                for r in range(n):
-                    J[r, c] = (f1[r] - f[r]) / h
-            improved = False
-            for _ in range(12):
-                for r in range(n):
-                    g[r] = 0.0
-                    for c in range(n):
-                        A[r, c] = 0.0
-                for r in range(n):
-                    for c in range(n):
-                        s = 0.0
-                        for k in range(n):
-                            s += J[k, r] * J[k, c]
-                        A[r, c] = s
-                    A[r, r] += lam * (1.0 + A[r, r])
-                    s = 0.0
-                    for k in range(n):
-                        s += J[k, r] * f[k]
-                    g[r] = -s
-                step = np.linalg.solve(A, g)
-                for k in range(n):
-                    trial[k] = min(max(z[k] + step[k], -Z_MAX), Z_MAX)
-                _indifference(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
-                              offpath, U, ftrial)
-                tnorm = 0.0
-                for k in range(n):
-                    tnorm += ftrial[k] * ftrial[k]
-                if tnorm < norm:
-                    z[:] = trial
-                    f[:] = ftrial
-                    norm = tnorm
-                    lam = max(lam * 0.3, 1e-12)
-                    improved = True
-                    break
-                lam *= 10.0
-            if not improved:
-                break
+        converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                         work_eff, offpath, U, f, 80)
         before = count
         count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                         work_eff, cand_gamma, cand_eff, cand_res, count, converged)
@@ -390,6 +399,81 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                 if dmax <= 1e-8:
                     count = before
                     break
+    return count
+
+
+@njit(cache=True)
+def _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U):
+    build_gamma(z, case_row, at_agent, at_type, ctx[4], eta, work_gamma, work_eff)
+    evaluate(ctx, belief, work_eff, offpath, U)
+    return regret(U, work_gamma, ctx[3], ctx[4])
+
+
+@njit(cache=True)
+def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget, n_keep, cand_gamma,
+               cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
+    """Last-resort search of one case: the best-response gain on a lattice of logits in
+    [-zlim, zlim]^n (at most ``budget`` points), then a compass search on the gain and a
+    Levenberg-Marquardt solve from the ``n_keep`` best lattice points (notes §2.4 item 4 (iii)).
+
+    It reaches solutions with several unknowns in a boundary layer at once, where the belief
+    after a rare action is fixed by the ratio of tiny probabilities, that local solvers started
+    from interior or corner points miss. Returns the new candidate count (verified candidates
+    appended; the best unverified one kept in the fallback slot).
+    """
+    n_actions = ctx[4]
+    n = case_unknowns(case_row, at_agent, n_actions)
+    npts = 2
+    while (npts + 1) ** n <= budget and npts < 41:
+        npts += 1
+    total = npts ** n
+    keep_z = np.zeros((n_keep, n))
+    keep_r = np.full(n_keep, np.inf)
+    z = np.zeros(n)
+    for code in range(total):
+        c = code
+        for k in range(n):
+            z[k] = -zlim + 2.0 * zlim * (c % npts) / (npts - 1)
+            c //= npts
+        r = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
+        worst = 0
+        for q in range(1, n_keep):
+            if keep_r[q] > keep_r[worst]:
+                worst = q
+        if r < keep_r[worst]:
+            keep_r[worst] = r
+            keep_z[worst] = z
+    f = np.zeros(n)
+    trial = np.zeros(n)
+    for q in range(n_keep):
+        if not np.isfinite(keep_r[q]):
+            continue
+        # an exact root of the indifference equations nearby, if the case has one
+        z[:] = keep_z[q]
+        if _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                work_eff, offpath, U, f, 60):
+            count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                            work_eff, cand_gamma, cand_eff, cand_res, count, True)
+        # otherwise the smallest gain: compass search on the best-response gain
+        z[:] = keep_z[q]
+        best = keep_r[q]
+        step = zlim / (npts - 1)
+        while step > 1e-4 and best > 0.0:
+            moved = False
+            for k in range(n):
+                for sgn in (-1.0, 1.0):
+                    trial[:] = z
+                    trial[k] = min(max(z[k] + sgn * step, -Z_MAX), Z_MAX)
+                    r = _regret_at(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma,
+                                   work_eff, offpath, U)
+                    if r < best:
+                        best = r
+                        z[:] = trial
+                        moved = True
+            if not moved:
+                step *= 0.5
+        count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                        work_eff, cand_gamma, cand_eff, cand_res, count, True)
     return count
 
 
@@ -423,14 +507,17 @@ def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
 
 @njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
-               accept_dist, n_starts, seed, max_solutions, corner_scale, labels, out_gamma, out_eff):
+               accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, labels, out_gamma,
+               out_eff):
     """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried).
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
     case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1; 3 = as 2, but
     after the first case the enumeration stops at the next solution found (bounded cost).
-    ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found.
+    ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found, and
+    ``scan_budget`` > 0 then the lattice scan (:func:`_scan_case`, at most that many points per
+    case) where that pass finds none either.
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
     (all labels distinct: no constraint).
     """
@@ -504,6 +591,29 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                     cand_case[k] = c
                 best = 0
                 break
+    if count == 0 and corner_scale > 0.0 and scan_budget > 0:
+        # still none: the lattice scan of every case with several unknowns, most unknowns first
+        # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
+        zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
+        for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
+            for c in range(n_cases):
+                if case_unknowns(cases[c], at_agent, n_actions) != n_want:
+                    continue
+                case_offpath(cases[c], at_agent, at_type, belief, N, Kx, eta, offpath)
+                prev_fallback = cand_res[cap - 1]
+                count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, zlim, scan_budget,
+                                   4, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
+                                   offpath, U)
+                count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
+                if cand_res[cap - 1] < prev_fallback:
+                    fallback_case = c
+                if count > 0:
+                    for k in range(count):
+                        cand_case[k] = c
+                    best = 0
+                    break
+            if count > 0:
+                break
     if best >= 0:
         out_gamma[:] = cand_gamma[best]
         out_eff[:] = cand_eff[best]
@@ -515,14 +625,15 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
 
 @njit(cache=True, parallel=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
-                accept_dist, n_starts, seed, max_solutions, corner_scale, labels, out_gamma, out_eff,
+                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, labels, out_gamma, out_eff,
                 out_status, out_case, out_residual, out_found):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
     and do not depend on thread scheduling."""
     for b in prange(beliefs.shape[0]):
         st, c, r, nf, _ = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
-                                     max_solutions, corner_scale, labels[b], out_gamma[b], out_eff[b])
+                                     max_solutions, corner_scale, scan_budget, labels[b], out_gamma[b],
+                                     out_eff[b])
         out_status[b] = st
         out_case[b] = c
         out_residual[b] = r

@@ -43,7 +43,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
           max_unknowns: Optional[int] = None, terminal_values: Optional[np.ndarray] = None,
           verify: bool = True, verify_options: Optional[dict] = None,
           callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None,
-          symmetry: Union[str, bool] = "auto") -> Equilibrium:
+          symmetry: Union[str, bool] = "auto", anderson: int = 5) -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -73,6 +73,10 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         δ-continuation: values below δ solved first, each warm-starting the next.
     damping : float, optional
         α in V ← V + α(𝒯V − V); default 1 for δ ≤ 0.8, 0.5 above.
+    anderson : int
+        Memory of the Anderson acceleration of V ← 𝒯V, used while no node changes case (then 𝒯
+        is smooth in V); 0 turns it off. A case change or a growing residual falls back to the
+        damped step.
     tol : float
         Bellman residual tolerance per round: (1 − δ)‖𝒯V − V‖∞ ≤ tol.
     max_iter, policy_iterations : int
@@ -127,8 +131,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
                     selection=selection, accept_dist=accept_dist,
                     schedule=None if schedule is None else [float(d) for d in schedule],
-                    damping=damping, tol=tol, max_iter=max_iter, policy_iterations=policy_iterations,
-                    stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
+                    damping=damping, anderson=anderson, tol=tol, max_iter=max_iter,
+                    policy_iterations=policy_iterations, stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
                     offpath_rule="tremble" if eta > 0 else "thesis (6.7)",
                     symmetry=sym_map is not None)
     labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
@@ -171,7 +175,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                               cases0=cases0, damping=damping, tol=tol, max_iter=max_iter,
                               selection=selection, accept_dist=accept_dist,
                               policy_iterations=policy_iterations, callback=callback,
-                              symmetry=sym_map)
+                              symmetry=sym_map, anderson=anderson)
         res = out["result"]
         flagged = (res.status != 0)[None]
         last = out["history"][-1]

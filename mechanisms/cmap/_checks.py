@@ -1,0 +1,65 @@
+"""Input checks and read-only arrays shared by the modules of :mod:`mechanisms.cmap`."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def read_only(a, dtype=None) -> np.ndarray:
+    """A read-only copy of ``a``."""
+    a = np.array(a, dtype=dtype, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
+    """``value`` as a float vector of finite entries > 0 (of length ``n`` if given)."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected an array of numbers; got {value!r}") from exc
+    if a.ndim != 1 or (n is not None and a.size != n):
+        raise ValueError(f"{name}: expected shape ({n if n is not None else 'd'},); got {a.shape}")
+    bad = np.flatnonzero(~np.isfinite(a) | (a <= 0))
+    if bad.size:
+        raise ValueError(f"{name}: entries must be finite and > 0; {name}[{int(bad[0])}] = {a[bad[0]]}")
+    return a
+
+
+def positive_integer(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def fraction(name: str, value, *, open_left: bool = True) -> float:
+    """A number in (0, 1] (or [0, 1] with ``open_left=False``)."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
+    if not np.isfinite(f) or f > 1 or f < 0 or (open_left and f == 0):
+        interval = "(0, 1]" if open_left else "[0, 1]"
+        raise ValueError(f"{name}: expected a number in {interval}; got {value!r}")
+    return f
+
+
+def nonnegative(name: str, value) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
+    if not np.isfinite(f) or f < 0:
+        raise ValueError(f"{name}: expected a finite number >= 0; got {value!r}")
+    return f
+
+
+def community_radius(k) -> int:
+    """The hop radius ``k`` of the CMAP community: an integer >= 1 (k = 0 is ill-posed)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k: expected an integer hop radius >= 1; got {k!r}")
+    if k == 0:
+        raise ValueError("k: the 0-hop community {i} does not depend on agent i's own flows "
+                         "(no self-loops), so its CMAP program is ill-posed; use k >= 1")
+    if k < 0:
+        raise ValueError(f"k: expected an integer hop radius >= 1; got {k!r}")
+    return int(k)

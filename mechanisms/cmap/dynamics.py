@@ -1,0 +1,176 @@
+"""Allocation strategies played round after round on the shared repeated-play engine.
+
+Strategies (:data:`STRATEGIES`; notes, Seed 000 §2.2-2.3):
+
+* ``"cmap_sequential"``: agents solve their CMAP program one after the other, each seeing the
+  newest flows (Gauss-Seidel; a round is one sweep). Exact block-coordinate ascent on the concave
+  ``F``: ``F`` never decreases and limit points are optimal ("converges", seed 000 §6).
+* ``"cmap_simultaneous"``: every agent solves its program against ``x(t)``; all updates are applied
+  together (Jacobi). This can cycle and can starve an agent (``F = -inf``; "can oscillate and
+  diverge", seed 000 §6).
+* ``"cmap_damped"``: ``x(t+1) = (1 - α) x(t) + α CMAP_Jacobi(x(t))`` (our option, [RECON]).
+* ``"proportional_response"``: Wu-Zhang's rule, simultaneous.
+
+Each player of :func:`mechanisms.repeated_play.repeated_play` is an agent, and its action is its
+out-flow vector. The run records, for every round, the flows, receipts, ``F``, and, against the
+certified optimum, the NSW ratio, the market loss and the receipt deviation (:mod:`.metrics`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mechanisms.repeated_play import repeated_play
+
+from ._checks import community_radius, fraction, nonnegative, positive_integer, read_only
+from .community import _cmap_agent_flows, community, program_neighbours
+from .flows import check_flows, receipts, uniform_split
+from .network import ExchangeNetwork
+from .optimum import WeightedLogOptimum, solve_weighted_log
+from .proportional_response import _proportional_response_agent
+
+__all__ = ["MarketRun", "run_strategy", "STRATEGIES"]
+
+STRATEGIES = ("cmap_sequential", "cmap_simultaneous", "cmap_damped", "proportional_response")
+
+
+@dataclass(frozen=True, eq=False)
+class MarketRun:
+    """Result of :func:`run_strategy`. Arrays are indexed by round, ``[0]`` = start.
+
+    Attributes
+    ----------
+    strategy : str
+    flows : ndarray (rounds + 1, n_arcs)
+    receipts : ndarray (rounds + 1, n)
+    objective : ndarray (rounds + 1,)
+        ``F`` (``-inf`` when an agent receives nothing).
+    nsw_ratio, market_loss, receipt_deviation : ndarray (rounds + 1,)
+        Against ``optimum`` (:mod:`.metrics`).
+    optimum : WeightedLogOptimum
+    rounds : int
+    converged : bool
+        The engine's rule: no flow moved by more than ``tol * (1 + |x|)`` in the last round.
+    success, status, message, nit, method, parameters
+        ``status``/``message`` are the engine's; ``nit = rounds``.
+    """
+    strategy: str
+    flows: np.ndarray = field(repr=False)
+    receipts: np.ndarray = field(repr=False)
+    objective: np.ndarray = field(repr=False)
+    nsw_ratio: np.ndarray = field(repr=False)
+    market_loss: np.ndarray = field(repr=False)
+    receipt_deviation: np.ndarray = field(repr=False)
+    optimum: WeightedLogOptimum = field(repr=False)
+    rounds: int
+    converged: bool
+    success: bool
+    status: int
+    message: str
+    nit: int
+    method: str
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def final_flows(self) -> np.ndarray:
+        return self.flows[-1]
+
+
+def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int = 1,
+                 damping: float = 0.5, max_rounds: int = 200, tol: float = 1e-12, agent_order=None,
+                 optimum: WeightedLogOptimum | None = None, callback=None) -> MarketRun:
+    """Play ``strategy`` for up to ``max_rounds`` rounds from ``start``.
+
+    Parameters
+    ----------
+    network : ExchangeNetwork
+    strategy : str
+        One of :data:`STRATEGIES`.
+    start : array_like (n_arcs,), optional
+        Feasible start flows (default: the uniform split ``ε_i / deg_i``).
+    k : int
+        CMAP community radius (>= 1; the result does not depend on it, see :mod:`.community`).
+    damping : float
+        ``α ∈ (0, 1]`` of ``"cmap_damped"`` (ignored otherwise).
+    max_rounds : int
+    tol : float
+        The engine's stopping threshold on the per-round relative flow change.
+    agent_order : sequence of int, optional
+        Update order of ``"cmap_sequential"`` (default ``0..n-1``); a permutation of the agents.
+    optimum : WeightedLogOptimum, optional
+        The certified optimum for the metrics (default: :func:`~.optimum.solve_weighted_log`).
+    callback : callable, optional
+        Passed to the engine: ``callback(round, profile)``; raise ``StopIteration`` to stop.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy: expected one of {STRATEGIES}; got {strategy!r}")
+    if not isinstance(network, ExchangeNetwork):
+        raise TypeError(f"network: expected an ExchangeNetwork; got {type(network).__name__}")
+    k = community_radius(k)
+    damping = fraction("damping", damping)
+    max_rounds = positive_integer("max_rounds", max_rounds)
+    tol = nonnegative("tol", tol)
+    n = network.n_agents
+    if agent_order is None:
+        order = list(range(n))
+    else:
+        order = [int(i) for i in agent_order]
+        if sorted(order) != list(range(n)):
+            raise ValueError(f"agent_order: expected a permutation of 0..{n - 1}; got {list(agent_order)!r}")
+    x0 = uniform_split(network) if start is None else check_flows(network, start, name="start")
+    if strategy == "proportional_response" and np.any(x0 <= 0):
+        raise ValueError("start: proportional response needs a positive flow on every arc")
+    if optimum is None:
+        optimum = solve_weighted_log(network)
+    elif not isinstance(optimum, WeightedLogOptimum):
+        raise TypeError(f"optimum: expected a WeightedLogOptimum; got {type(optimum).__name__}")
+
+    for i in range(n):  # the program of every agent is determined by its k-hop community
+        program_neighbours(network, i, community(network, i, k))
+    cuts = network.indptr[1:-1]
+    arrays = (network.indptr, network.heads, network.reverse, network.values)
+
+    def flat(profile):
+        return np.concatenate(profile)
+
+    def cmap(i, x):
+        out = np.empty(int(network.degrees[i]))
+        _cmap_agent_flows(i, x, *arrays, network.weights, out)
+        return out
+
+    if strategy == "proportional_response":
+        def update(i, profile, t):
+            out = np.empty(int(network.degrees[i]))
+            if not _proportional_response_agent(i, flat(profile), *arrays, network.endowments, out):
+                raise RuntimeError(f"agent {i} received nothing in round {t - 1}")
+            return out
+    elif strategy == "cmap_damped":
+        def update(i, profile, t):
+            return (1.0 - damping) * profile[i] + damping * cmap(i, flat(profile))
+    else:
+        def update(i, profile, t):
+            return cmap(i, flat(profile))
+
+    engine_order = "sequential" if strategy == "cmap_sequential" else "simultaneous"
+    play = repeated_play(update, tuple(np.split(x0, cuts)), max_rounds=max_rounds, tol=tol,
+                         order=engine_order, players=order, callback=callback)
+    flows = np.array([flat(p) for p in play.history])
+    U = np.array([receipts(network, x) for x in flows])
+    w = network.weights
+    with np.errstate(divide="ignore"):
+        F = np.where(np.all(U > 0, axis=1), np.log(np.maximum(U, 1e-300)) @ w, -np.inf)
+    W = float(w.sum())
+    with np.errstate(invalid="ignore"):
+        ratio = np.where(np.isfinite(F), np.exp((F - optimum.objective) / W), 0.0)
+    loss = optimum.objective - F
+    tv = 0.5 * np.abs(U - optimum.receipts).sum(axis=1) / optimum.receipts.sum()
+    return MarketRun(
+        strategy=strategy, flows=read_only(flows), receipts=read_only(U), objective=read_only(F),
+        nsw_ratio=read_only(ratio), market_loss=read_only(loss), receipt_deviation=read_only(tv),
+        optimum=optimum, rounds=play.rounds, converged=play.converged, success=play.success,
+        status=play.status, message=play.message, nit=play.rounds, method=f"repeated-play:{strategy}",
+        parameters={"k": k, "damping": damping if strategy == "cmap_damped" else None,
+                    "max_rounds": max_rounds, "tol": tol, "agent_order": order,
+                    "engine_order": engine_order,
+                    "start": "uniform split" if start is None else "given"})

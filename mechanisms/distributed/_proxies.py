@@ -1,0 +1,164 @@
+"""Shared machinery of the two proxy mechanisms of ch. 4 (private goods §3.3, public goods §4).
+
+Message layout
+--------------
+A profile is an array ``m`` of shape ``(N, N + 1, K)`` (``K`` goods or features; the public
+classes expose ``(N, N + 1)`` when ``K = 1``): ``m[i, 0] = y_i`` (demand / contribution) and
+``m[i, 1 + r] = q_i^r``, agent ``i``'s proxy for ``y_r`` (``r = i`` included).
+
+Estimates
+---------
+Agent ``i`` estimates ``y_r`` from the single neighbour ``n(i, r)``,
+
+    hat y_i^(r)(m) = q^r_{n(i,r)} / xi^{D(n(i,r), r)},
+
+with ``D(j, r) = d(j, r)`` for ``j != r`` and ``D(r, r) = 1``: exponent 1 for ``r in N(i)``
+(then ``n(i, r) = r``), ``d(i, r) - 1`` for ``r`` further away, and ``e_i = d(n(i, i), i)`` for
+``r = i`` (``e_i = 1`` on undirected graphs; the thesis writes ``q^i_{n(i,i)}/xi``, which assumes
+it). ``S_i(m) = sum_{r != i} hat y_i^(r)(m)`` is the sum in (4.15), (4.16b), (4.25), (4.26b).
+
+The consistency penalties (the quadratic tax terms 2-4 of (4.16a)/(4.26a)) pull ``q_i^r`` to the
+target ``xi * y_i`` (``r = i``), ``xi * y_r`` (``r in N(i)``) or ``xi * q^r_{n(i,r)}`` (others);
+at equilibrium ``q_i^r = xi^{D(i,r)} y_r`` (4.44)/(4.55).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .graphs import CommunicationGraph
+from .utilities import QuadraticUtility, check_utilities
+
+
+class ProxyLayout:
+    """Index arrays for one graph and one ``xi`` (read-only).
+
+    Attributes
+    ----------
+    next_hop : ndarray(int, (N, N))    ``n(i, r)``; diagonal ``n(i, i)``
+    is_neighbour : ndarray(bool, (N, N))
+    exponent : ndarray(int, (N, N))    exponent of ``xi`` in ``hat y_i^(r)``
+    inverse_damping : ndarray(float, (N, N))   ``xi ** -exponent``
+    self_exponent : ndarray(int, (N,)) ``e_i``
+    """
+
+    def __init__(self, graph: CommunicationGraph, xi: float):
+        n = graph.n_agents
+        idx = np.arange(n)
+        self.n_agents = n
+        self.xi = float(xi)
+        self.next_hop = graph.next_hop
+        self.is_neighbour = graph.adjacency
+        d = graph.distances
+        ex = np.where(graph.adjacency, 1, d - 1)
+        self.self_exponent = graph.self_hop_distance().astype(np.int64)
+        ex[idx, idx] = self.self_exponent
+        self.exponent = ex
+        self.inverse_damping = np.power(self.xi, -ex.astype(np.float64))
+        self.columns = idx[None, :]
+        self.diagonal = (idx, idx)
+        for a in (self.exponent, self.inverse_damping, self.self_exponent):
+            a.setflags(write=False)
+
+    def estimates(self, m3):
+        """``(E, S)``: ``E[i, r] = hat y_i^(r)`` (shape (N, N, K)) and ``S[i] = sum_{r != i} E[i, r]``."""
+        q = m3[:, 1:, :]
+        est = q[self.next_hop, self.columns] * self.inverse_damping[:, :, None]
+        own = est[self.diagonal]
+        return est, est.sum(axis=1) - own
+
+    def targets(self, m3):
+        """Consistency targets ``T[i, r]`` (shape (N, N, K)): ``xi y_i`` (r = i), ``xi y_r``
+        (r in N(i)), ``xi q^r_{n(i,r)}`` (others)."""
+        y = m3[:, 0, :]
+        q = m3[:, 1:, :]
+        ref = np.where(self.is_neighbour[:, :, None], y[None, :, :], q[self.next_hop, self.columns])
+        ref[self.diagonal] = y
+        return self.xi * ref
+
+    def penalties(self, m3):
+        """Sum of the consistency penalties per agent (tax terms 2-4), shape (N,)."""
+        diff = m3[:, 1:, :] - self.targets(m3)
+        return np.einsum("irk,irk->i", diff, diff)
+
+    def neighbour_proxies(self, m3):
+        """``q^i_{n(i,i)}`` for every ``i``, shape (N, K)."""
+        idx = np.arange(self.n_agents)
+        return m3[self.next_hop[idx, idx], 1 + idx, :]
+
+
+class UtilityArrays:
+    """The utilities of one game, with batched arrays when all are quadratic
+    (``two_theta`` (N, K, K), ``two_theta_inv``, ``sigma`` (N, K))."""
+
+    def __init__(self, utilities, n_agents, dim):
+        self.utilities = check_utilities(utilities, n_agents, dim)
+        self.quadratic = all(isinstance(u, QuadraticUtility) for u in self.utilities)
+        if self.quadratic:
+            self.two_theta = np.array([2.0 * u.theta for u in self.utilities])
+            self.two_theta_inv = np.linalg.inv(self.two_theta)
+            self.sigma = np.array([u.sigma for u in self.utilities])
+
+    def values(self, x):
+        """``v_i(x_i)`` for ``x`` of shape (N, K)."""
+        if self.quadratic:
+            return np.einsum("ik,ikl,il->i", x, self.two_theta, x) / 2 + np.einsum("ik,ik->i", self.sigma, x)
+        return np.array([u.value(xi) for u, xi in zip(self.utilities, x)])
+
+    def gradients(self, x):
+        if self.quadratic:
+            return np.einsum("ikl,il->ik", self.two_theta, x) + self.sigma
+        return np.array([u.gradient(xi) for u, xi in zip(self.utilities, x)])
+
+    def hessians(self, x):
+        if self.quadratic:
+            return self.two_theta
+        return np.array([u.hessian(xi) for u, xi in zip(self.utilities, x)])
+
+    def inverse_gradients(self, p):
+        """``(grad v_i)^{-1}(p_i)`` for ``p`` of shape (N, K)."""
+        if self.quadratic:
+            return np.einsum("ikl,il->ik", self.two_theta_inv, p - self.sigma)
+        return np.array([u.inverse_gradient(pi) for u, pi in zip(self.utilities, p)])
+
+
+def check_xi_delta(xi, delta):
+    if not (np.isfinite(xi) and 0 < xi < 1):
+        raise ValueError(f"xi: expected a contraction parameter in (0, 1); got {xi!r}")
+    if not (np.isfinite(delta) and delta > 0):
+        raise ValueError(f"delta: expected a number > 0; got {delta!r}")
+    return float(xi), float(delta)
+
+
+def check_graph(graph):
+    if not isinstance(graph, CommunicationGraph):
+        raise TypeError(f"graph: expected a CommunicationGraph (see mechanisms.distributed.graphs); "
+                        f"got {type(graph).__name__}")
+    return graph
+
+
+class InducedGame:
+    """The game induced by a mechanism and a utility profile (4.10): ``u_i(m) = v_i(x_i(m)) - t_i(m)``.
+
+    A picklable callable: ``game(m)`` is the joint best response ``beta(m)`` (4.17), which is what
+    :func:`mechanisms.repeated_play.adaptive_best_response` iterates.
+    """
+
+    def __init__(self, mechanism, utilities):
+        self.mechanism = mechanism
+        self.arrays = UtilityArrays(utilities, mechanism.n_agents, mechanism.n_goods)
+
+    @property
+    def utilities(self):
+        return self.arrays.utilities
+
+    def best_response(self, m):
+        return self.mechanism._best_response(m, self.arrays)
+
+    __call__ = best_response
+
+    def payoffs(self, m):
+        """``u_i(m)`` for every agent, shape (N,)."""
+        return self.mechanism._payoffs(m, self.arrays)
+
+    def __repr__(self):
+        return f"InducedGame({self.mechanism!r}, {len(self.utilities)} utilities)"

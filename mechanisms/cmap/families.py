@@ -125,11 +125,11 @@ def _grid_of(n):
 
 
 def _watts_strogatz_family(n, rng):
-    return watts_strogatz(n, 4, 0.3, rng)
+    return watts_strogatz(n, min(4, 2 * ((n - 1) // 2)), 0.3, rng)
 
 
 def _erdos_renyi_family(n, rng):
-    return erdos_renyi(n, 4.0, rng)
+    return erdos_renyi(n, min(4.0, n - 1.0), rng)
 
 
 def _grid_family(n, rng):
@@ -152,7 +152,7 @@ GRAPH_FAMILIES = {
     "path": _path_family,
 }
 """Family name -> ``edges(n, rng)``: the notes' protocol (WS with k = 4, p = 0.3; connected ER
-with mean degree 4; the most square grid with ``n`` agents; star; path)."""
+with mean degree 4 (both capped for ``n <= 4``); the most square grid with ``n`` agents; star; path)."""
 
 
 def random_exchange_network(family: str, n: int, seed=None, *, low: float = 0.5,

@@ -254,6 +254,75 @@ class Equilibrium:
             beliefs[t + 1], type_path[t + 1] = pb, x
         return Simulation(beliefs, type_path, actions, rewards)
 
+    def simulate_many(self, types, beliefs, steps: int, seed: Optional[int] = None) -> Simulation:
+        """The forward recursion (6.19)-(6.20) for many paths at once (batched stage solves).
+
+        Parameters
+        ----------
+        types : int array (P, N)
+            True initial type index of every agent on each of the P paths.
+        beliefs : array (P, N, M_max)
+            Initial public beliefs (rows of each agent's block sum to 1; padding zero).
+        steps : int
+        seed : int, optional
+
+        Returns
+        -------
+        Simulation whose arrays carry a leading path axis: beliefs (P, steps+1, N, M_max),
+        types (P, steps+1, N), actions (P, steps, N), rewards (P, steps, N).
+        """
+        game = self.game
+        if self.horizon is not None and steps > self.horizon:
+            raise ValueError(f"steps: at most the horizon ({self.horizon}) for a finite-horizon equilibrium")
+        if steps < 1:
+            raise ValueError(f"steps: must be a positive integer, got {steps}")
+        x = np.array(types, dtype=np.int64)
+        pb = np.array(beliefs, dtype=float)
+        N, Mx = game.n_agents, max(game.n_types)
+        if x.ndim != 2 or x.shape[1] != N:
+            raise ValueError(f"types: expected shape (P, {N}), got {x.shape}")
+        if pb.shape != (len(x), N, Mx):
+            raise ValueError(f"beliefs: expected shape ({len(x)}, {N}, {Mx}), got {pb.shape}")
+        for i, m in enumerate(game.n_types):
+            if np.any((x[:, i] < 0) | (x[:, i] >= m)):
+                raise ValueError(f"types: agent {i} has type indices outside 0..{m - 1}")
+            if not np.allclose(pb[:, i, :m].sum(axis=1), 1.0) or np.any(pb[:, i, :m] < 0):
+                raise ValueError(f"beliefs: agent {i}'s beliefs are not probability vectors")
+        rng = np.random.default_rng(seed)
+        P = len(x)
+        out_b = np.zeros((P, steps + 1, N, Mx))
+        out_x = np.zeros((P, steps + 1, N), dtype=np.int64)
+        out_a = np.zeros((P, steps, N), dtype=np.int64)
+        out_r = np.zeros((P, steps, N))
+        out_b[:, 0], out_x[:, 0] = pb, x
+        rows = np.arange(P)
+        for t in range(steps):
+            gamma, _ = self._strategies_padded(pb, t if self.horizon is not None else 0)
+            a = np.zeros((P, N), dtype=np.int64)
+            for i in range(N):
+                k = game.n_actions[i]
+                probs = gamma[rows, i, x[:, i], :k]
+                cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+                a[:, i] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), k - 1)
+            out_a[:, t] = a
+            out_r[:, t] = game.rewards[(slice(None),) + tuple(x.T) + tuple(a.T)].T
+            new_pb = np.zeros_like(pb)
+            for j in range(N):
+                m = game.n_types[j]
+                like = gamma[rows, j, :m, a[:, j]]                      # (P, m)
+                joint = pb[:, j, :m] * like
+                den = joint.sum(axis=1, keepdims=True)
+                post = np.where(den > 0, joint / np.where(den > 0, den, 1.0), pb[:, j, :m])
+                if not game.static[j]:
+                    Q = game.kernels[j][(slice(None),) + tuple(a.T)]    # (m, P, m)
+                    post = np.einsum("px,xpy->py", post, Q)
+                    cum = np.cumsum(Q[x[:, j], rows], axis=1)
+                    x[:, j] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), m - 1)
+                new_pb[:, j, :m] = post
+            pb = new_pb
+            out_b[:, t + 1], out_x[:, t + 1] = pb, x
+        return Simulation(out_b, out_x, out_a, out_r)
+
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> Path:
         """Write an ``.npz`` archive (plain arrays and a JSON header; no pickle)."""

@@ -129,6 +129,29 @@ def test_simulation_follows_bayes_rule(pg05):
         assert sim.rewards[t, 0] == pg05.game.rewards[(0,) + tuple(sim.types[t]) + tuple(sim.actions[t])]
 
 
+def test_batched_simulation_follows_bayes_rule_and_the_strategy(pg05):
+    rng = np.random.default_rng(5)
+    P = 400
+    pH = rng.uniform(0.05, 0.95, size=(P, 2))
+    types = (rng.random((P, 2)) >= pH).astype(np.int64)
+    sim = pg05.simulate_many(types, np.stack([pH, 1 - pH], axis=-1), 4, seed=7)
+    assert sim.beliefs.shape == (P, 5, 2, 2) and sim.actions.shape == (P, 4, 2)
+    np.testing.assert_allclose(sim.beliefs.sum(axis=-1), 1.0, atol=1e-12)
+    for p in range(0, P, 40):                          # Bayes' rule (6.19) on a sample of paths
+        for t in range(4):
+            pi = [sim.beliefs[p, t, i] for i in range(2)]
+            expected = spbe.bayes_update(pg05.game, pi, pg05.strategy(pi), sim.actions[p, t])
+            for i in range(2):
+                np.testing.assert_allclose(sim.beliefs[p, t + 1, i], expected[i], atol=1e-10)
+    # first-period actions are drawn from γ̃: the count of contributions matches Σ γ̃(1 | x) (4 s.d.)
+    gam = np.array([[pg05.strategy([pH[p, 0], pH[p, 1]])[i][types[p, i], 1] for i in range(2)]
+                    for p in range(P)])
+    count, mean = sim.actions[:, 0].sum(), gam.sum()
+    assert abs(count - mean) <= 4 * np.sqrt((gam * (1 - gam)).sum()) + 1
+    with pytest.raises(ValueError, match="beliefs"):
+        pg05.simulate_many(types[:2], np.ones((2, 2, 2)), 3)
+
+
 def test_markov_and_three_agent_games_solve():
     g = spbe.examples.markov_public_goods(0.5, switch=0.2, learning_by_doing=0.1)
     eq = spbe.solve(g, grid=6)

@@ -56,24 +56,32 @@ class ProxyLayout:
         self.inverse_damping = np.power(self.xi, -ex.astype(np.float64))
         self.columns = idx[None, :]
         self.diagonal = (idx, idx)
-        for a in (self.exponent, self.inverse_damping, self.self_exponent):
+        # rows of m3.reshape(N (N+1), K): y_j is row j (N+1), q_j^r is row j (N+1) + 1 + r
+        stride = n + 1
+        self.estimate_rows = (self.next_hop * stride + 1 + idx[None, :]).ravel()
+        target_rows = np.where(graph.adjacency, idx[None, :] * stride, self.next_hop * stride + 1 + idx[None, :])
+        target_rows[idx, idx] = idx * stride
+        self.target_rows = target_rows.ravel()
+        self.own_estimate = (idx * n + idx)              # row of hat y_i^(i) in the (N N, K) estimates
+        self.damping_column = self.inverse_damping.reshape(-1, 1)
+        for a in (self.exponent, self.inverse_damping, self.self_exponent, self.estimate_rows,
+                  self.target_rows, self.own_estimate, self.damping_column):
             a.setflags(write=False)
 
     def estimates(self, m3):
         """``(E, S)``: ``E[i, r] = hat y_i^(r)`` (shape (N, N, K)) and ``S[i] = sum_{r != i} E[i, r]``."""
-        q = m3[:, 1:, :]
-        est = q[self.next_hop, self.columns] * self.inverse_damping[:, :, None]
+        n, k = self.n_agents, m3.shape[2]
+        flat = m3.reshape(n * (n + 1), k)
+        est = (np.take(flat, self.estimate_rows, axis=0) * self.damping_column).reshape(n, n, k)
         own = est[self.diagonal]
         return est, est.sum(axis=1) - own
 
     def targets(self, m3):
         """Consistency targets ``T[i, r]`` (shape (N, N, K)): ``xi y_i`` (r = i), ``xi y_r``
         (r in N(i)), ``xi q^r_{n(i,r)}`` (others)."""
-        y = m3[:, 0, :]
-        q = m3[:, 1:, :]
-        ref = np.where(self.is_neighbour[:, :, None], y[None, :, :], q[self.next_hop, self.columns])
-        ref[self.diagonal] = y
-        return self.xi * ref
+        n, k = self.n_agents, m3.shape[2]
+        flat = m3.reshape(n * (n + 1), k)
+        return (self.xi * np.take(flat, self.target_rows, axis=0)).reshape(n, n, k)
 
     def penalties(self, m3):
         """Sum of the consistency penalties per agent (tax terms 2-4), shape (N,)."""

@@ -87,6 +87,15 @@ class PrivateGoodsMechanism:
         """Agents whose messages enter ``x_i`` and ``t_i``: ``{i} | N(i)`` (Fact 3.2)."""
         return np.union1d([i], self.graph.neighbours(i))
 
+    def _as3(self, m):
+        """Shape-only check on the hot path of the dynamics (no copy, no finiteness check)."""
+        a = np.asarray(m, dtype=np.float64)
+        if a.ndim == 2 and self.n_goods == 1 and a.shape == (self.n_agents, self.n_agents + 1):
+            return a[:, :, None]
+        if a.shape != (self.n_agents, self.n_agents + 1, self.n_goods):
+            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
+        return a
+
     def check_messages(self, m) -> np.ndarray:
         """``m`` as a float array of shape (N, N+1, K) (a copy); raises naming ``m``."""
         a = np.asarray(m, dtype=np.float64)
@@ -161,7 +170,7 @@ class PrivateGoodsMechanism:
         return arrays.values(x) - t
 
     def _best_response(self, m, arrays):
-        m3 = self.check_messages(m)
+        m3 = self._as3(m)
         est, S = self.layout.estimates(m3)
         p = self._prices(est, S)
         y = arrays.inverse_gradients(p) + S / (self.n_agents - 1) - self.supply / self.n_agents

@@ -88,6 +88,15 @@ class PublicGoodsMechanism:
         """Agents whose messages enter ``x_i`` and ``t_i``: ``{i} | N(i)`` (Fact 4.1)."""
         return np.union1d([i], self.graph.neighbours(i))
 
+    def _as3(self, m):
+        """Shape-only check on the hot path of the dynamics (no copy, no finiteness check)."""
+        a = np.asarray(m, dtype=np.float64)
+        if a.ndim == 2 and self.n_goods == 1 and a.shape == (self.n_agents, self.n_agents + 1):
+            return a[:, :, None]
+        if a.shape != (self.n_agents, self.n_agents + 1, self.n_goods):
+            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
+        return a
+
     def check_messages(self, m) -> np.ndarray:
         a = np.asarray(m, dtype=np.float64)
         n, k = self.n_agents, self.n_goods
@@ -166,6 +175,9 @@ class PublicGoodsMechanism:
 
     def _best_y(self, S, p, qn, arrays):
         n, xi, dl = self.n_agents, self.xi, self.delta
+        if arrays.quadratic and self.n_goods == 1:
+            tt, sg = arrays.two_theta[:, :, 0], arrays.sigma
+            return (-(tt * S / n + sg - p) / n - dl * xi * qn) / (tt / n ** 2 - dl * xi ** 2)
         if arrays.quadratic:
             # (2 Theta/N^2 - delta xi^2 I) y = -(2 Theta S/N + sigma - p)/N - delta xi q_{n(i,i)}
             lhs = arrays.two_theta / n ** 2 - dl * xi ** 2 * np.eye(self.n_goods)[None]
@@ -184,7 +196,7 @@ class PublicGoodsMechanism:
                     y[i] = y0
                     continue
                 w = abs(g0) / (dl * xi ** 2) * 1.01 + 1e-12
-                y[i, 0] = brentq(lambda t: g(t)[0], y0 - w, y0 + w, xtol=1e-14, rtol=4e-16)
+                y[i, 0] = brentq(lambda t: g(t)[0], y0 - w, y0 + w, xtol=1e-14, rtol=1e-15)
             else:
                 def jac(yy, i=i, u=u):
                     return u.hessian((yy + S[i]) / n) / n ** 2 - dl * xi ** 2 * np.eye(self.n_goods)
@@ -192,7 +204,7 @@ class PublicGoodsMechanism:
         return y
 
     def _best_response(self, m, arrays):
-        m3 = self.check_messages(m)
+        m3 = self._as3(m)
         est, S = self.layout.estimates(m3)
         p = self._prices(est, S)
         qn = self.layout.neighbour_proxies(m3)

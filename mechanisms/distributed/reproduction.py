@@ -16,7 +16,7 @@ our ER sample's ``(xi, delta)``, rounds to ``1e-3`` and ``1e-5`` per curve, the 
 and row-sum norm of the best-response Jacobian (full run), the chapter's observations (ER faster
 than the tree for each dynamic; ER with either dynamic faster than the tree with either; D1
 faster than D2), and the §3.2 small-message mechanism's Cournot divergence on the same tree.
-``quick=True`` caps private runs at 3 000 rounds and skips the Jacobians.
+``quick=True`` caps private runs at 1 500 rounds and skips the Jacobians.
 
 Run ``spbe reproduce ch4-convergence --out DIR``.
 """
@@ -92,7 +92,7 @@ def run(out_dir, quick: bool = False) -> dict:
     utilities, graphs = experiment_instance(SEED)
     private_opt = solve_private(utilities, 0.0)
     public_opt = solve_public(utilities)
-    caps = {"private": 3_000 if quick else 150_000, "public": 5_000}
+    caps = {"private": 1_500 if quick else 150_000, "public": 5_000}
     results = {}
     curves = {}
     params = {}

@@ -23,6 +23,7 @@ mass) ``s^o`` is the best response of :mod:`.equilibrium`.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numba
@@ -58,8 +59,13 @@ def belief_nodes(belief: NormalBelief, n_nodes: int = 64, truncation: str = "ren
     return y[:count].copy(), w[:count].copy()
 
 
+@functools.lru_cache(maxsize=16)
 def _legendre(n):
-    return np.polynomial.legendre.leggauss(n)
+    """Gauss-Legendre nodes and weights on [-1, 1] (read-only, cached)."""
+    t, w = np.polynomial.legendre.leggauss(n)
+    t.setflags(write=False)
+    w.setflags(write=False)
+    return t, w
 
 
 @numba.njit(cache=True)

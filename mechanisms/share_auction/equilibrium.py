@@ -56,7 +56,7 @@ def demand(valuation: Valuation, theta, capacity) -> float:
     def h(d):
         return float(v.derivative(d)) * (1.0 - d / C) - theta
     lo = C * 1e-300 if not np.isfinite(v.marginal_at_zero) else 0.0
-    return float(brentq(h, lo, C, xtol=1e-15 * C, rtol=4 * np.finfo(float).eps, maxiter=500))
+    return float(brentq(h, lo, C, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
 def best_response(valuation: Valuation, others_sum, capacity) -> float:
@@ -82,7 +82,7 @@ def best_response(valuation: Valuation, others_sum, capacity) -> float:
     def slope(s):
         return float(v.derivative(C * s / (s + y))) * C * y / (s + y) ** 2 - 1.0
     hi = float(v.value(C) - v.value(0.0))
-    return float(brentq(slope, 1e-300, hi, xtol=1e-15 * hi, rtol=4 * np.finfo(float).eps, maxiter=500))
+    return float(brentq(slope, 1e-300, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
 def first_order_residual(valuations, bids, capacity) -> float:

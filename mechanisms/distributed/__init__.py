@@ -20,6 +20,8 @@ Reference: A. Sinha, *Mechanism Design with Allocative, Informational and Learni
 PhD thesis, University of Michigan, 2017, ch. 4 (Sinha & Anastasopoulos, arXiv:1703.05641).
 """
 from .centralized import PrivateOptimum, PublicOptimum, solve_private, solve_public
+from .equilibrium import (EquilibriumReport, best_response_jacobian, check_equilibrium,
+                          locality_violations, solve_optimum)
 from .graphs import (CommunicationGraph, binary_tree, complete_graph, cycle_graph, directed_cycle,
                      erdos_renyi, from_adjacency, from_edges, grid_graph, next_hops, path_graph,
                      self_hops, shortest_path_distances, spanning_tree, star_graph)
@@ -37,4 +39,6 @@ __all__ = [
     "PrivateOptimum", "PublicOptimum", "solve_private", "solve_public",
     "PrivateGoodsMechanism", "PublicGoodsMechanism", "SmallMessageMechanism",
     "ContractionTuning", "contraction_ratio", "tuned_delta", "tune",
+    "EquilibriumReport", "check_equilibrium", "locality_violations", "best_response_jacobian",
+    "solve_optimum",
 ]

@@ -59,7 +59,8 @@ class ProxyLayout:
         # rows of m3.reshape(N (N+1), K): y_j is row j (N+1), q_j^r is row j (N+1) + 1 + r
         stride = n + 1
         self.estimate_rows = (self.next_hop * stride + 1 + idx[None, :]).ravel()
-        target_rows = np.where(graph.adjacency, idx[None, :] * stride, self.next_hop * stride + 1 + idx[None, :])
+        proxy_rows = self.next_hop * stride + 1 + idx[None, :]
+        target_rows = np.where(graph.adjacency, idx[None, :] * stride, proxy_rows)
         target_rows[idx, idx] = idx * stride
         self.target_rows = target_rows.ravel()
         self.own_estimate = (idx * n + idx)              # row of hat y_i^(i) in the (N N, K) estimates

@@ -81,7 +81,7 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
             lo *= 2
         while excess(hi) > 0:
             hi *= 2
-        lam = np.array([brentq(excess, lo, hi, xtol=1e-14, rtol=4e-16)])
+        lam = np.array([brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)])
     else:
         method = "scipy.optimize.root"
         sol = root(lambda lam: sum(u.inverse_gradient(lam) for u in utilities) - c, np.zeros(K), tol=1e-14)
@@ -89,7 +89,8 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
     x = np.array([u.inverse_gradient(lam) for u in utilities])
     kkt = float(max(np.max(np.abs(u.gradient(xi) - lam)) for u, xi in zip(utilities, x)))
     feas = float(np.max(np.abs(x.sum(axis=0) - c)))
-    ok = bool(np.isfinite(kkt) and kkt <= 1e-8 * (1 + np.max(np.abs(lam))) and feas <= 1e-8 * (1 + np.max(np.abs(x))))
+    ok = bool(np.isfinite(kkt) and kkt <= 1e-8 * (1 + np.max(np.abs(lam)))
+              and feas <= 1e-8 * (1 + np.max(np.abs(x))))
     _readonly(x, lam, c)
     return PrivateOptimum(x=x, prices=lam, supply=c, kkt_residual=kkt, feasibility_residual=feas,
                           success=ok, message="optimal" if ok else "KKT residual above 1e-8",
@@ -120,7 +121,7 @@ def solve_public(utilities) -> PublicOptimum:
             lo *= 2
         while total(hi) > 0:
             hi *= 2
-        x = np.array([brentq(total, lo, hi, xtol=1e-14, rtol=4e-16)])
+        x = np.array([brentq(total, lo, hi, xtol=1e-14, rtol=1e-15)])
     else:
         method = "scipy.optimize.root"
         sol = root(lambda z: sum(u.gradient(z) for u in utilities), np.zeros(P),

@@ -98,7 +98,8 @@ def locality_violations(mechanism, m, *, seed=0, scale: float = 10.0) -> list:
     for i in range(mechanism.n_agents):
         outside = np.setdiff1d(np.arange(mechanism.n_agents), mechanism.dependencies(i))
         if outside.size:
-            x1, p1, t1 = (np.asarray(a) for a in mechanism.outcome(_perturb(mechanism, m, outside, rng, scale)))
+            moved = _perturb(mechanism, m, outside, rng, scale)
+            x1, p1, t1 = (np.asarray(a) for a in mechanism.outcome(moved))
             for name, a0, a1 in (("allocation", x0, x1), ("price", p0, p1), ("tax", t0, t1)):
                 if not np.array_equal(a0[i], a1[i]):
                     out.append(f"agent {i}: {name} depends on non-neighbours")
@@ -161,8 +162,8 @@ def check_equilibrium(mechanism, utilities, profile=None, optimum=None, *, rtol:
         optimum = solve_optimum(mechanism, utilities)
     if _is_public(mechanism) != isinstance(optimum, PublicOptimum) or not isinstance(
             optimum, (PublicOptimum, PrivateOptimum)):
-        raise TypeError(f"optimum: expected a {'PublicOptimum' if _is_public(mechanism) else 'PrivateOptimum'}; "
-                        f"got {type(optimum).__name__}")
+        wanted = "PublicOptimum" if _is_public(mechanism) else "PrivateOptimum"
+        raise TypeError(f"optimum: expected a {wanted}; got {type(optimum).__name__}")
     m = mechanism.equilibrium_messages(optimum) if profile is None else profile
     game = mechanism.game(utilities)
     v = flat_profile(mechanism, m)

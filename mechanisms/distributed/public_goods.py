@@ -233,7 +233,8 @@ class PublicGoodsMechanism:
 
     def y_row_sums(self, curvatures) -> np.ndarray:
         """Row sums of the ``y_i`` rows of the Jacobian (4.76)-(4.77) for ``v_i'' = curvatures[i]``
-        (one feature): ``(|delta(N-1)/(N xi) - delta xi| + |delta/N + v''/N^2| S_i^xi) / (delta xi^2 - v''/N^2)``."""
+        (one feature):
+        ``(|delta(N-1)/(N xi) - delta xi| + |delta/N + v''/N^2| S_i^xi) / (delta xi^2 - v''/N^2)``."""
         v2 = np.asarray(curvatures, dtype=np.float64)
         n, xi, dl = self.n_agents, self.xi, self.delta
         w = self.layout.inverse_damping

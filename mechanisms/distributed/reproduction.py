@@ -144,9 +144,11 @@ def run(out_dir, quick: bool = False) -> dict:
     observations = {}
     for kind, thr in (("private", "rounds_to_1e-3"), ("public", "rounds_to_1e-5")):
         for d in DYNAMICS:
-            observations[f"{kind}: ER faster than tree with {d}"] = faster(f"{kind}/er/{d}", f"{kind}/tree/{d}", thr)
+            observations[f"{kind}: ER faster than tree with {d}"] = faster(
+                f"{kind}/er/{d}", f"{kind}/tree/{d}", thr)
         for g in graphs:
-            observations[f"{kind}: D1 faster than D2 on {g}"] = faster(f"{kind}/{g}/D1-exp", f"{kind}/{g}/D2-window10", thr)
+            observations[f"{kind}: D1 faster than D2 on {g}"] = faster(
+                f"{kind}/{g}/D1-exp", f"{kind}/{g}/D2-window10", thr)
         cross = [faster(f"{kind}/er/{a}", f"{kind}/tree/{b}", thr) for a in DYNAMICS for b in DYNAMICS]
         observations[f"{kind}: ER with either dynamic faster than tree with either"] = (
             None if None in cross else all(cross))

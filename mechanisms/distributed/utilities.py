@@ -154,7 +154,7 @@ class LogCoshUtility(Utility):
         if g0 == 0:
             return np.array([x0])
         width = abs(g0) / self.alpha * 1.01 + 1e-12
-        root = brentq(lambda x: self.gradient(x)[0] - p, x0 - width, x0 + width, xtol=1e-14, rtol=4e-16)
+        root = brentq(lambda x: self.gradient(x)[0] - p, x0 - width, x0 + width, xtol=1e-14, rtol=1e-15)
         return np.array([root])
 
     def satisfies_curvature(self, eta: float) -> bool:
@@ -179,7 +179,8 @@ def check_utilities(utilities, n_agents: int, dim: int | None = None, eta: float
         raise ValueError(f"utilities: expected {n_agents} utilities (one per agent); got {len(utilities)}")
     for i, u in enumerate(utilities):
         if not isinstance(u, Utility):
-            raise TypeError(f"utilities[{i}]: expected a mechanisms.distributed Utility; got {type(u).__name__}")
+            raise TypeError(f"utilities[{i}]: expected a mechanisms.distributed Utility; "
+                            f"got {type(u).__name__}")
     dims = {u.dim for u in utilities}
     if len(dims) != 1:
         raise ValueError(f"utilities: all agents must have the same number of goods; got dims {sorted(dims)}")

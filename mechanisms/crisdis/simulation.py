@@ -47,6 +47,9 @@ class Rollout:
     offered : (E, T)             V, Good offered
     traded : (E, T)              Good traded
     mean_ask : (E, T)            volume-weighted ask price of the Good traded (nan if none)
+    seller_income : (E, T, S)    money each seller received in each Market
+    final_seller_good : (E, S)   sellers' stock after the last Market
+    final_buyer_money : (E, B)   buyers' money after the last Market
     solver_failures : int        LP clearings that failed (no trades were made there)
     """
     rewards: np.ndarray = field(repr=False)
@@ -57,6 +60,9 @@ class Rollout:
     offered: np.ndarray = field(repr=False)
     traded: np.ndarray = field(repr=False)
     mean_ask: np.ndarray = field(repr=False)
+    seller_income: np.ndarray = field(repr=False)
+    final_seller_good: np.ndarray = field(repr=False)
+    final_buyer_money: np.ndarray = field(repr=False)
     solver_failures: int = 0
 
 
@@ -98,6 +104,7 @@ def rollout(crisis: Crisis, seller_actions, buyer_actions, *, seed=None) -> Roll
     offered_log = np.zeros((E, T))
     traded_log = np.zeros((E, T))
     ask_log = np.full((E, T), np.nan)
+    income_log = np.zeros((E, T, S))
     failures = 0
     zeros_b = np.zeros((E, B))
     for i in range(T):
@@ -155,6 +162,7 @@ def rollout(crisis: Crisis, seller_actions, buyer_actions, *, seed=None) -> Roll
             rewards[:, i, :S] += C2 * stock
             rewards[:, i, S:] += C3 * cash
         rights_log[:, i] = R
+        income_log[:, i] = income
         bought_log[:, i] = bought
         offered_log[:, i] = offer.sum(axis=1) + bought.sum(axis=1)
         traded = bought.sum(axis=1)
@@ -163,7 +171,8 @@ def rollout(crisis: Crisis, seller_actions, buyer_actions, *, seed=None) -> Roll
             ask_log[:, i] = np.where(traded > 0, paid_for_good / traded, np.nan)
     returns = np.einsum("eit,i->et", rewards, crisis.discount ** np.arange(T))
     frus = _frustration(rights_log, bought_log)
-    out = (rewards, returns, rights_log, bought_log, frus, offered_log, traded_log, ask_log)
+    out = (rewards, returns, rights_log, bought_log, frus, offered_log, traded_log, ask_log,
+           income_log, good_s, money)
     for arr in out:
         arr.setflags(write=False)
     return Rollout(*out, solver_failures=failures)

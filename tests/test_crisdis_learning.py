@@ -1,0 +1,57 @@
+"""Equilibrium learning in Crisdis: the learners' exploitability decreases during training on a
+small instance, the NashConv estimator finds the exact best response of a toy market, and the
+learner runs on the shared repeated-play engine."""
+import numpy as np
+import pytest
+
+from mechanisms.crisdis import (Crisis, evaluate_profile, exploitability, initial_profile,
+                                learn_equilibrium, make_crisis)
+
+
+def test_exploitability_decreases_during_training_on_a_small_instance():
+    crisis = make_crisis(n_buyers=2, n_sellers=2, seed=3, n_markets=3)
+    res = learn_equilibrium(crisis, n_iterations=60, batch_size=32, learning_rate=0.05,
+                            exploitability_every=30, seed=1,
+                            exploitability_options={"n_episodes": 24, "n_candidates": 16,
+                                                    "n_refine": 1, "refine_size": 8})
+    assert list(res.checkpoints) == [0, 30, 60]
+    start, end = res.nash_conv[0], res.nash_conv[-1]
+    assert end < 0.5 * start
+    # the estimate is a sum of non-negative gains up to noise
+    last = res.reports[-1]
+    assert np.all(last.gains > -4 * last.standard_errors - 1e-9)
+    # ran on the engine: one round per iteration, no convergence claimed for a stochastic learner
+    assert res.play.rounds == 60 and res.play.status == 1 and res.iterations == 60
+    assert res.mean_returns.shape == (60, crisis.n_traders)
+
+
+def test_estimator_finds_the_exact_best_response_of_a_one_seller_market():
+    # one seller with G = 0.25, one buyer with money M = 0.125 bidding for everything at P = 1,
+    # one Market. Selling q costs the seller (C1 + C2) per unit kept, so its best response sells
+    # exactly what the money buys at any price: value M + (C1 + C2)(G - M) = 0.171875.
+    crisis = Crisis(demands=[1.0], earnings=[0.125], supply=[0.25], n_markets=1, fairness="free")
+    profile = initial_profile(crisis, mean=[1.0, 0.5, 1.0, 1.0, 0.0, 0.0], std=1e-9)
+    rep = exploitability(crisis, profile, n_episodes=4, n_candidates=64, n_refine=4, traders=[0],
+                         seed=0)
+    exact = 0.125 + (-1 / 8 + 1 / 2) * (0.25 - 0.125)
+    assert rep.best_response_values[0] == pytest.approx(exact, abs=2e-3)
+    assert rep.best_response_values[0] <= exact + 1e-12
+    # the seller's policy (offer all at 0.5) sells 0.25 for 0.125 and keeps nothing
+    assert rep.policy_values[0] == pytest.approx(0.125, abs=1e-6)
+    assert rep.gains[0] == pytest.approx(exact - 0.125, abs=2e-3)
+    assert rep.gains[1] == 0 and rep.traders == (0,)
+
+
+def test_evaluation_and_validation():
+    crisis = make_crisis(n_buyers=2, n_sellers=1, seed=0, n_markets=2)
+    prof = initial_profile(crisis)
+    ev = evaluate_profile(crisis, prof, n_episodes=8)
+    assert ev.price_of_anarchy.shape == (2,) and np.all((ev.price_of_anarchy >= 0) & (ev.price_of_anarchy <= 1))
+    with pytest.raises(ValueError, match="profile"):
+        exploitability(crisis, prof[:-1])
+    with pytest.raises(ValueError, match="n_iterations"):
+        learn_equilibrium(crisis, n_iterations=0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        learn_equilibrium(crisis, learning_rate=-1.0)
+    with pytest.raises(ValueError, match="traders"):
+        exploitability(crisis, prof, traders=[7])

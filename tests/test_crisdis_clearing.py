@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mechanisms.crisdis import CLEARING_METHODS, OrderBook, clear, market_conditions
+from mechanisms.crisdis import (CLEARING_METHODS, OrderBook, clear, market_conditions,
+                                maximum_clearing_flow)
 
 
 @st.composite
@@ -56,6 +57,19 @@ def test_lp_buys_no_useless_rights_and_the_code_margin_is_feasible(case):
         code = clear(book, method, capacity_margin=1e-4, tie_break="none")
         assert market_conditions(book, code, prices="average" if method == "max_average" else "absolute").holds
         assert code.volume <= c.volume + 1e-7
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=books())
+def test_lp_volume_equals_the_max_flow_of_theorem_1_when_budgets_do_not_bind(case):
+    book, _ = case
+    rich = OrderBook(*[getattr(book, f) for f in (
+        "good_volumes", "good_prices", "right_volumes", "right_prices", "bid_good_volumes",
+        "bid_good_prices", "bid_right_volumes", "bid_right_prices", "kept_rights")],
+        money=np.full(book.n_buyers, 100.0), rights_enforced=book.rights_enforced)
+    flow = maximum_clearing_flow(rich, resolution=1e-7)
+    assert market_conditions(rich, flow).holds
+    assert flow.volume == pytest.approx(clear(rich, "max_absolute").volume, abs=1e-5)
 
 
 def test_greedy_hand_fixture_from_the_notes():

@@ -8,6 +8,7 @@ Modules (one concept each)
 ``book``            ``OrderBook``, ``Clearing`` and the checker of Definition 2's five conditions
 ``clearing``        the four mechanisms: random, greedy (compiled), maximum clearing with absolute
                     and with average prices (``scipy.optimize.linprog``)
+``flow``            the max-flow reduction of Theorem 1 (budgets ignored), a cross-check of the LP
 ``crisis``          the ``Crisis`` record, the §5 instances, paper/code conventions
 ``simulation``      ``rollout``: E Crises at once, given every trader's actions
 ``metrics``         frustration and PoA_τ
@@ -26,6 +27,7 @@ from .claims import (EXCESS_RULES, constrained_equal_awards, constrained_equal_l
 from .clearing import CLEARING_METHODS, TIE_BREAKS, clear
 from .crisis import (CODE_CONVENTION, FAIRNESS, Crisis, code_population, make_crisis,
                      paper_population)
+from .flow import maximum_clearing_flow
 from .exploitability import ExploitabilityReport, exploitability
 from .learning import Evaluation, LearningResult, evaluate_profile, learn_equilibrium
 from .metrics import frustration, price_of_anarchy

@@ -111,7 +111,9 @@ def _summaries(cases, rounds):
                 "first_round_mean_nsw_ge_0.98": _first_round(mean_curve, 0.98),
                 "first_round_mean_nsw_ge_0.999": _first_round(mean_curve, 0.999),
                 "mean_nsw_ratio_by_round": mean_curve,
-                "mean_market_loss_over_W_by_round": _finite_mean(loss, axis=0),
+                # drawn only in rounds where no run has a starved agent (ML = inf)
+                "mean_market_loss_over_W_by_round": np.where(np.all(np.isfinite(loss), axis=0),
+                                                             _finite_mean(loss, axis=0), np.nan),
             }
         out.append(row)
     return out
@@ -234,7 +236,7 @@ def _figures(out_dir, summary, families, sizes, rounds):
                     ax.set_xlabel("round", fontsize=8)
         axes[0, 0].legend(fontsize=6, loc="lower right" if not log else "upper right")
         fig.suptitle("seed 000: mean over seeds" + ("" if not log else
-                     " (runs with a starved agent, ML = inf, left out)"), fontsize=9)
+                     " (not drawn in rounds where some run has a starved agent, ML = inf)"), fontsize=9)
         fig.tight_layout()
         path = Path(out_dir) / fname
         fig.savefig(path, dpi=110)

@@ -12,7 +12,9 @@ reports shaded by 5 % of ``|G|``, pro-rata payments (the payment rule does not c
 "Complete-information optimum" is read as the complete-information Nash equilibrium (the seed's
 "market equilibrium"; total utility ``Σ V(x*) - Σ s*``), the fourth column of ``efficiency``.
 The allocative optimum ``max Σ V`` (no bids paid; an upper bound on any total utility) is reported
-beside it. ``quick=True``: 6 scenarios per density, ``T_max ∈ {0, 1, 2, 5, 10, 20}``.
+beside it, and so is the allocative efficiency ``Σ V(x) / max Σ V`` of the kept allocation
+(``allocative_efficiency``: rows [deadline, round 0, kept by deal optimization, equilibrium]).
+``quick=True``: 6 scenarios per density, ``T_max ∈ {0, 1, 2, 5, 10, 20}``.
 Run ``spbe reproduce seed001-share-auction --out DIR``.
 """
 from __future__ import annotations
@@ -37,7 +39,8 @@ def _mean_se(a):
 def _density_runs(density, n_scenarios, deadlines, seed_base):
     T = max(deadlines)
     rows = {"round0": [], "truthful": [], "shaded": [], "latest": [], "ne": [], "opt": [],
-            "accepted": [], "n": [], "final_bid_gap": [], "kept_welfare_sv": []}
+            "accepted": [], "n": [], "final_bid_gap": [], "kept_welfare_sv": [],
+            "allocative": [], "allocative_ne": []}
     for k in range(n_scenarios):
         rng = np.random.default_rng([seed_base, list(DENSITIES).index(density), k])
         scenario = random_market(density, rng)
@@ -57,7 +60,10 @@ def _density_runs(density, n_scenarios, deadlines, seed_base):
                                                   / sim.equilibrium.bids.max())))
         # allocative welfare Σ V of the kept allocation at the largest deadline
         kept = d.kept_round[-1]
-        rows["kept_welfare_sv"].append(float((d.round_utilities[kept] + sim.bidding.bids[kept]).sum()))
+        sum_v = (d.round_utilities + sim.bidding.bids).sum(axis=1)  # Σ V of each round's allocation
+        rows["kept_welfare_sv"].append(float(sum_v[kept]))
+        rows["allocative"].append([float(sum_v[d.kept_round[t]] / sim.optimum.welfare) for t in deadlines])
+        rows["allocative_ne"].append(sim.equilibrium.welfare / sim.optimum.welfare)
     return rows
 
 
@@ -65,7 +71,15 @@ def _figure(out_dir, summary, deadlines):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(summary), figsize=(4.2 * len(summary), 3.4), squeeze=False)
+    fig, axes = plt.subplots(2, len(summary), figsize=(4.2 * len(summary), 6.4), squeeze=False)
+    for ax, (density, s) in zip(axes[1], summary.items()):
+        eff = np.array(s["allocative_efficiency"])
+        ax.plot(eff[:, 0], eff[:, 1], "k--", label="round 0")
+        ax.plot(eff[:, 0], eff[:, 2], "C0-o", ms=3, label="kept by deal optimization")
+        ax.plot(eff[:, 0], eff[:, 3], "C3-", label="complete-information equilibrium")
+        ax.set_xlabel("optimization deadline T_max", fontsize=8)
+        ax.set_ylabel("mean Σ V(x) / max Σ V", fontsize=8)
+    axes[1, 0].legend(fontsize=6)
     for ax, (density, s) in zip(axes[0], summary.items()):
         eff = np.array(s["efficiency"])
         ax.plot(eff[:, 0], eff[:, 1], "k--", label="without deal optimization (round 0)")
@@ -75,11 +89,10 @@ def _figure(out_dir, summary, deadlines):
         ax.plot(eff[:, 0], np.array(s["latest_round"])[:, 1], "C2:", lw=1, label="latest round, no keep rule")
         ax.plot(eff[:, 0], eff[:, 3], "C3-", label="complete-information equilibrium")
         ax.set_title(f"{density} market (n in {DENSITIES[density]})", fontsize=9)
-        ax.set_xlabel("optimization deadline T_max", fontsize=8)
-        ax.set_ylabel("mean total utility", fontsize=8)
+        ax.set_ylabel("mean total utility Σ U", fontsize=8)
     axes[0, 0].legend(fontsize=6)
-    fig.suptitle("seed 001: mean efficiency (Σ U, bids counted as costs) against the deadline; "
-                 "allocative optimum Σ V in the JSON", fontsize=9)
+    fig.suptitle("seed 001: top, mean efficiency Σ U (bids counted as costs); bottom, allocative "
+                 "efficiency Σ V / max Σ V", fontsize=9)
     fig.tight_layout()
     path = Path(out_dir) / "seed001-share-auction.png"
     fig.savefig(path, dpi=110)
@@ -149,6 +162,9 @@ def run(out_dir, quick: bool = False) -> dict:
             "efficiency_shaded": [[t, float(shaded[:, k].mean())] for k, t in enumerate(deadlines)],
             "latest_round": [[t, float(latest[:, k].mean())] for k, t in enumerate(deadlines)],
             "allocative_optimum": list(opt),
+            "allocative_efficiency": [[t, float(np.mean(np.array(rows["allocative"])[:, 0])),
+                                       float(np.mean(np.array(rows["allocative"])[:, k])),
+                                       float(np.mean(rows["allocative_ne"]))] for k, t in enumerate(deadlines)],
             "allocative_welfare_of_kept_allocation_at_max_deadline": _mean_se(rows["kept_welfare_sv"]),
             "fraction_rounds_accepted_truthful": float(np.mean(rows["accepted"])),
             "final_round_bid_gap_to_equilibrium_max": float(np.max(rows["final_bid_gap"])),

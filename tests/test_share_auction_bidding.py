@@ -152,3 +152,12 @@ def test_bidding_validation_names_the_argument():
         optimal_bid(v[0], NormalBelief(1, 1), 1.0, truncation="fold")
     with pytest.raises(ValueError, match="NormalBelief: sd"):
         NormalBelief(1.0, -1.0)
+
+
+def test_simultaneous_best_responses_can_collapse_where_sequential_ones_converge():
+    vals = [LogValuation(a, 1.0) for a in (1.0, 2.0, 3.0)]
+    with pytest.raises(ValueError, match="others_sum"):  # round 1: s = (0, 0, 0.303); round 2: no best response
+        best_response_dynamics(vals, 1.0, [1.0, 1.0, 1.0], order="simultaneous")
+    res = best_response_dynamics(vals, 1.0, [1.0, 1.0, 1.0], order="sequential")
+    assert res.converged
+    np.testing.assert_allclose(np.concatenate(res.final), nash_equilibrium(vals, 1.0).bids, rtol=1e-9)

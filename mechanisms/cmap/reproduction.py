@@ -9,7 +9,7 @@ simultaneous (Jacobi) CMAP, damped Jacobi CMAP with α = 0.5 (``cmap_damped``) a
 certified by :func:`~.optimum.solve_weighted_log` (duality gap / W <= 1e-12).
 
 The poster's claims are checked and stated in ``seed_claims`` (what was measured, not what was
-hoped for). ``quick=True``: n ∈ {10, 16}, 2 seeds, 40 rounds.
+hoped for). ``quick=True``: n ∈ {8, 12}, 2 seeds, 30 rounds.
 Run ``spbe reproduce seed000-cmap --out DIR``.
 """
 from __future__ import annotations
@@ -207,6 +207,7 @@ def _figures(out_dir, summary, families, sizes, rounds):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullLocator
     colours = {"cmap_sequential": "C0", "cmap_simultaneous": "C3", "cmap_damped": "C1",
                "cmap_damped_0.25": "C4", "proportional_response": "C2"}
     by = {(r["family"], r["n"]): r for r in summary}
@@ -227,6 +228,8 @@ def _figures(out_dir, summary, families, sizes, rounds):
                     ax.plot(t, curve, color=colours[name], lw=1.2, label=name)
                 if log:
                     ax.set_yscale("log")
+                    ax.yaxis.set_major_locator(LogLocator(numticks=5))
+                    ax.yaxis.set_minor_locator(NullLocator())
                 else:
                     ax.set_ylim(-0.02, 1.02)
                 ax.set_title(f"{family}, n = {n}", fontsize=9)
@@ -237,7 +240,7 @@ def _figures(out_dir, summary, families, sizes, rounds):
         axes[0, 0].legend(fontsize=6, loc="lower right" if not log else "upper right")
         fig.suptitle("seed 000: mean over seeds" + ("" if not log else
                      " (not drawn in rounds where some run has a starved agent, ML = inf)"), fontsize=9)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.12, right=0.98, bottom=0.05, top=0.95, hspace=0.35, wspace=0.3)
         path = Path(out_dir) / fname
         fig.savefig(path, dpi=110)
         plt.close(fig)
@@ -248,9 +251,9 @@ def _figures(out_dir, summary, families, sizes, rounds):
 def run(out_dir, quick: bool = False) -> dict:
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     families = list(GRAPH_FAMILIES)
-    sizes = (10, 16) if quick else (10, 30, 100)
+    sizes = (8, 12) if quick else (10, 30, 100)
     seeds = list(range(2 if quick else 20))
-    rounds = 40 if quick else 200
+    rounds = 30 if quick else 200
     cases = _simulate(families, sizes, seeds, rounds)
     summary = _summaries(cases, rounds)
     overall = {name: float(np.mean([np.array(cases[c][0][name]["nsw"])[:, -1] for c in cases]))

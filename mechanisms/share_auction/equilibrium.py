@@ -99,7 +99,7 @@ def first_order_residual(valuations, bids, capacity) -> float:
             worst = max(worst, abs(float(v.derivative(xi)) * (1 - xi / C) - theta))
         else:
             worst = max(worst, max(0.0, v.marginal_at_zero - theta))
-    return worst / theta
+    return float(worst / theta)
 
 
 @dataclass(frozen=True, eq=False)

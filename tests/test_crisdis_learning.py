@@ -30,7 +30,8 @@ def test_estimator_finds_the_exact_best_response_of_a_one_seller_market():
     # one Market. Selling q costs the seller (C1 + C2) per unit kept, so its best response sells
     # exactly what the money buys at any price: value M + (C1 + C2)(G - M) = 0.171875.
     crisis = Crisis(demands=[1.0], earnings=[0.125], supply=[0.25], n_markets=1, fairness="free")
-    profile = initial_profile(crisis, mean=[1.0, 0.5, 1.0, 1.0, 0.0, 0.0], std=1e-9)
+    profile = initial_profile(crisis, seller_mean=[1.0, 0.5],
+                              buyer_mean=[1.0, 0.5, 1.0, 1.0, 0.0, 0.0], std=1e-9)
     rep = exploitability(crisis, profile, n_episodes=4, n_candidates=64, n_refine=4, traders=[0],
                          seed=0)
     exact = 0.125 + (-1 / 8 + 1 / 2) * (0.25 - 0.125)
@@ -53,5 +54,7 @@ def test_evaluation_and_validation():
         learn_equilibrium(crisis, n_iterations=0)
     with pytest.raises(ValueError, match="learning_rate"):
         learn_equilibrium(crisis, learning_rate=-1.0)
+    with pytest.raises(ValueError, match="buyer_mean"):
+        initial_profile(crisis, buyer_mean=[0.5, 0.5])
     with pytest.raises(ValueError, match="traders"):
         exploitability(crisis, prof, traders=[7])

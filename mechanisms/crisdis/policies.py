@@ -32,17 +32,26 @@ def _logit(p):
     return np.log(p) - np.log1p(-p)
 
 
-def initial_profile(crisis: Crisis, *, mean=0.5, std=0.2, seed=None, jitter=0.0) -> tuple:
-    """θ for every trader with the given action mean (scalar or per-dimension) and sd;
-    ``jitter`` > 0 perturbs the means' logits (seeded)."""
+def initial_profile(crisis: Crisis, *, seller_mean=0.5, buyer_mean=0.5, std=0.2, seed=None,
+                    jitter=0.0) -> tuple:
+    """θ for every trader: action means ``seller_mean`` (scalar or one value per seller action)
+    and ``buyer_mean`` (scalar or one per buyer action), sd ``std``; ``jitter`` > 0 perturbs the
+    means' logits (seeded)."""
     if not (np.isfinite(std) and std > 0):
         raise ValueError(f"std: expected a positive number; got {std!r}")
+    means = {}
+    for name, value, d in (("seller_mean", seller_mean, len(SELLER_ACTIONS)),
+                           ("buyer_mean", buyer_mean, len(BUYER_ACTIONS))):
+        v = np.asarray(value, dtype=np.float64)
+        if v.ndim == 0:
+            v = np.full(d, float(v))
+        if v.shape != (d,) or not np.all((v >= 0) & (v <= 1)):
+            raise ValueError(f"{name}: expected a number or {d} numbers in [0, 1]; got {value!r}")
+        means[d] = _logit(v)
     rng = np.random.default_rng(seed)
     out = []
     for d in action_dims(crisis):
-        m = _logit(np.broadcast_to(np.asarray(mean, dtype=float), (d,)) if np.ndim(mean) == 0
-                   else np.asarray(mean, dtype=float)[:d])
-        m = m + jitter * rng.standard_normal(d)
+        m = means[d] + jitter * rng.standard_normal(d)
         out.append(np.concatenate([m, np.full(d, np.log(std))]))
     return tuple(out)
 

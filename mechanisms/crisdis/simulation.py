@@ -114,8 +114,9 @@ def rollout(crisis: Crisis, seller_actions, buyer_actions, *, seed=None) -> Roll
         offer = xs[:, i, :, 0] * good_s
         ask = xs[:, i, :, 1] * P
         claims = D if crisis.claims == "demand" else np.maximum(D - good_b, 0.0)
+        offered_log[:, i] = offer.sum(axis=1)
         R = np.empty((E, B))
-        contested_garment_rows(np.ascontiguousarray(claims), offer.sum(axis=1), excess, R)
+        contested_garment_rows(np.ascontiguousarray(claims), offered_log[:, i].copy(), excess, R)
         rights = R.copy()
         bought = np.zeros((E, B))
         pending = np.zeros((E, B))
@@ -164,7 +165,6 @@ def rollout(crisis: Crisis, seller_actions, buyer_actions, *, seed=None) -> Roll
         rights_log[:, i] = R
         income_log[:, i] = income
         bought_log[:, i] = bought
-        offered_log[:, i] = offer.sum(axis=1) + bought.sum(axis=1)
         traded = bought.sum(axis=1)
         traded_log[:, i] = traded
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -71,6 +71,7 @@ def run(out_dir, quick: bool = False) -> dict:
         poa[m], buyer_f[m], nash[m], curves[m], training[m] = {}, {}, {}, {}, {}
         for label, (fairness, stages) in SYSTEMS.items():
             finals, poa_curves, bf, starts, ends, ck_curves, untrained = [], [], [], [], [], [], []
+            relative = []
             for i, base in enumerate(instances):
                 crisis = base.with_system(clearing=m, fairness=fairness, stages=stages)
                 every = cfg["checkpoint_every"] if label == "rights_k1" else 0
@@ -83,6 +84,8 @@ def run(out_dir, quick: bool = False) -> dict:
                 bf.append(ev.buyer_frustration)
                 starts.append(float(res.nash_conv[0]))
                 ends.append(float(res.nash_conv[-1]))
+                scale = np.nansum(np.abs(res.reports[-1].policy_values))
+                relative.append(float(res.nash_conv[-1] / scale) if scale > 0 else float("nan"))
                 ck_curves.append(res.nash_conv)
                 untrained.append(float(res.price_of_anarchy[0]))
                 training[m].setdefault(label, []).append(
@@ -98,6 +101,7 @@ def run(out_dir, quick: bool = False) -> dict:
                              "untrained_batch_poa": float(np.mean(untrained))}
             buyer_f[m][label] = np.mean(bf, axis=0)
             nash[m][label] = {"start": float(np.mean(starts)), "end": float(np.mean(ends)),
+                              "end_relative_to_total_value": float(np.mean(relative)),
                               "per_instance_start": starts, "per_instance_end": ends}
             curves[m][label] = np.mean(ck_curves, axis=0)
     figures = _figures(out_dir, rules, poa, buyer_f, training, poor)

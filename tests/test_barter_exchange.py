@@ -47,7 +47,8 @@ def test_every_swap_raises_both_traders_satisfaction(interest):
         assert utility(s[b], hold[b], k) > before_b
     # replaying the log gives the final holdings and satisfactions
     assert hold == holdings(res.owner, e.n_agents)
-    np.testing.assert_allclose(res.satisfactions, [utility(s[i], hold[i], k) for i in range(e.n_agents)])
+    np.testing.assert_allclose(res.satisfactions,
+                               [utility(s[i], hold[i], k) for i in range(e.n_agents)])
     # the global level never goes down under barter
     assert np.all(np.diff(res.levels) >= 0)
 

@@ -30,7 +30,8 @@ def test_contested_garment_of_the_mishna_and_over_supply_options():
                                    [conceded1 + rest / 2, conceded2 + rest / 2])
     # over-supply (notes' fixture): the authors' code gives Rights to the zero claim
     np.testing.assert_allclose(contested_garment([1, 0, 2], 4), [1.5, 0, 2.5])
-    np.testing.assert_allclose(contested_garment([1, 0, 2], 4, excess="equal_all"), [4 / 3, 1 / 3, 7 / 3])
+    np.testing.assert_allclose(contested_garment([1, 0, 2], 4, excess="equal_all"),
+                               [4 / 3, 1 / 3, 7 / 3])
     np.testing.assert_allclose(contested_garment([1, 0, 2], 4, excess="cap"), [1, 0, 2])
 
 

@@ -37,9 +37,11 @@ def test_every_rule_satisfies_definition_2_on_random_books(case):
         report = market_conditions(book, c, prices=prices)
         assert report.holds, (method, report.failed(), report.violations)
         # money is conserved: what buyers pay is what sellers and Right sellers receive
-        assert c.payments.sum() == pytest.approx(c.seller_revenue.sum() + c.right_revenue.sum(), abs=1e-12)
+        assert c.payments.sum() == pytest.approx(c.seller_revenue.sum() + c.right_revenue.sum(),
+                                                 abs=1e-12)
         volumes[method] = c.volume
-    # maximum clearing trades at least as much as the heuristics; the average LP relaxes the absolute
+    # maximum clearing trades at least as much as the heuristics; the average LP relaxes the
+    # absolute one
     assert volumes["max_absolute"] >= volumes["greedy"] - 1e-7
     assert volumes["max_absolute"] >= volumes["random"] - 1e-7
     assert volumes["max_average"] >= volumes["max_absolute"] - 1e-7
@@ -55,7 +57,8 @@ def test_lp_buys_no_useless_rights_and_the_code_margin_is_feasible(case):
             need = np.maximum(c.good_bought - book.kept_rights, 0)
             assert np.all(c.rights_bought <= need + 1e-7)
         code = clear(book, method, capacity_margin=1e-4, tie_break="none")
-        assert market_conditions(book, code, prices="average" if method == "max_average" else "absolute").holds
+        prices = "average" if method == "max_average" else "absolute"
+        assert market_conditions(book, code, prices=prices).holds
         assert code.volume <= c.volume + 1e-7
 
 

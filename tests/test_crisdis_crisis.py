@@ -83,13 +83,15 @@ def test_paper_and_code_conventions_differ_where_the_notes_say():
     np.testing.assert_allclose(rb.rewards[:, :, :bare.n_sellers], rb.seller_income)
     # paper seller rewards subtract C1 per unit of stock: more stock, lower reward
     rp_no_c2 = rollout(make_crisis(seed=2, n_markets=3, terminal_good_value=0.0), xs, xb)
-    assert np.all(rp_no_c2.rewards[:, :, :paper.n_sellers] <= rb.rewards[:, :, :bare.n_sellers] + 1e-12)
+    S = paper.n_sellers
+    assert np.all(rp_no_c2.rewards[:, :, :S] <= rb.rewards[:, :, :S] + 1e-12)
 
 
 def test_rollouts_are_seeded_and_inputs_validated():
     c = make_crisis(seed=0, n_markets=2, clearing="random")
     xs, xb = _random_actions(c, 4, seed=0)
-    np.testing.assert_array_equal(rollout(c, xs, xb, seed=1).returns, rollout(c, xs, xb, seed=1).returns)
+    np.testing.assert_array_equal(rollout(c, xs, xb, seed=1).returns,
+                                  rollout(c, xs, xb, seed=1).returns)
     with pytest.raises(ValueError, match="seller_actions"):
         rollout(c, xs[:, :1], xb)
     with pytest.raises(ValueError, match="buyer_actions"):

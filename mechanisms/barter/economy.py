@@ -167,7 +167,6 @@ def random_economy(n_agents: int = 500, n_goods: int = 1500, *, preferences: str
         s = np.where(mask, np.maximum(s, 1.0), 0.0)
     counts = (np.full(n_agents, initial_goods) if init == "exact"
               else rng.integers(0, initial_goods + 1, size=n_agents))
-    counts = counts[:]
     total = int(counts.sum())
     if total > n_goods:          # only possible with init="uniform": trim at random
         while total > n_goods:
@@ -180,7 +179,8 @@ def random_economy(n_agents: int = 500, n_goods: int = 1500, *, preferences: str
     owner[goods] = np.repeat(np.arange(n_agents), counts)
     params = {"n_agents": n_agents, "n_goods": n_goods, "preferences": preferences,
               "capacity": capacity, "initial_goods": initial_goods, "init": init,
-              "interest": interest, "wishlist_size": wishlist_size if interest == "wishlist" else None,
+              "interest": interest,
+              "wishlist_size": wishlist_size if interest == "wishlist" else None,
               "tokens": float(tokens), "price": float(price), "value_max": value_max, "seed": seed}
     return Economy(s, capacity, owner, np.full(n_agents, float(tokens)), price,
                    method="random_economy", parameters=params)

@@ -49,7 +49,8 @@ class ExchangeResult:
     ----------
     levels : ndarray (n_ticks + 1,)   global level of benefit L: [0] initial, [t + 1] after tick t
     trades : ndarray int (n_ticks,)   trades (purchases or swaps) per tick
-    offered : ndarray int (n_ticks,)  goods on the book after the offering of each tick
+    offered : ndarray int (n_ticks,)  goods on the book after the offering of each tick (0 for
+                                      barter over all goods, which uses no book)
     trade_log : ndarray int (n, 5)    rows (tick, initiator, counterpart, good the initiator
                                       receives, good it gives or -1 for a purchase)
     owner, tokens : final holders and tokens

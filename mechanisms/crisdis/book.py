@@ -72,7 +72,8 @@ class OrderBook:
         n_s = np.size(self.good_volumes)
         n_b = np.size(self.bid_good_volumes)
         if n_s < 1 or n_b < 1:
-            raise ValueError("good_volumes, bid_good_volumes: need at least one seller and one buyer")
+            raise ValueError("good_volumes, bid_good_volumes: need at least one seller and "
+                             "one buyer")
         for name in ("good_volumes", "good_prices"):
             object.__setattr__(self, name, _vector(name, getattr(self, name), n_s))
         for name in ("right_volumes", "right_prices", "bid_good_volumes", "bid_good_prices",
@@ -136,7 +137,8 @@ class Clearing:
     @property
     def payments(self) -> np.ndarray:
         """Money each buyer pays, (B,)."""
-        return (self.good * self.good_prices).sum(axis=0) + (self.rights * self.right_prices).sum(axis=0)
+        return ((self.good * self.good_prices).sum(axis=0)
+                + (self.rights * self.right_prices).sum(axis=0))
 
     @property
     def seller_revenue(self) -> np.ndarray:

@@ -15,13 +15,13 @@
     g[s, b] (and likewise for Right), a relaxation of ``"max_absolute"``.
 
 Trades settle at the asking price ([CODE]). The LPs are solved by ``scipy.optimize.linprog``
-(HiGHS, dual simplex without presolve: the books are tiny). Their optimum is usually not unique
-and nothing in the LP stops a buyer from buying Rights it does not need, so by default each
-buyer's Right purchases are then scaled down to what its Good needs (``tie_break="trim_rights"``;
-this keeps every constraint and the maximal volume, see ``_trim_rights``); ``"none"`` keeps the
-LP's vertex, as the authors' single CBC solve did. Several books are cleared in one block-diagonal LP (the blocks
-are independent, so the block optima are the books' optima); this is how the crisis simulator
-amortises the solver's overhead.
+(HiGHS, presolve off: the books are tiny). Their optimum is usually not unique and
+nothing in the LP stops a buyer from buying Rights it does not need, so by default each buyer's
+Right purchases are then scaled down to what its Good needs (``tie_break="trim_rights"``; this
+keeps every constraint and the maximal volume, see ``_trim_rights``); ``"none"`` keeps the LP's
+vertex, as the authors' single CBC solve did. Several books are cleared in one block-diagonal LP
+(the blocks are independent, so the block optima are the books' optima); this is how the crisis
+simulator amortises the solver's overhead.
 
 Options that reproduce the authors' code (Sychrovský et al., repository
 ``Price-of-Anarchy-in-a-Double-Sided-Critical-Distribution-System``, ``environment.py``):
@@ -272,7 +272,8 @@ def _lp_batch(vg, pg, vr, pr, bvg, bpg, bvr, bpr, kept, money, enforce, average,
         mask = k_t == code
         e_m, i_m, b_m = e_idx[mask], i_t[mask], b_t[mask]
         vals[mask] = (pg[e_m, i_m] if code == 2 else pr[e_m, i_m] if code == 3
-                      else pg[e_m, i_m] - bpg[e_m, b_m] if code == 4 else pr[e_m, i_m] - bpr[e_m, b_m])
+                      else pg[e_m, i_m] - bpg[e_m, b_m] if code == 4
+                      else pr[e_m, i_m] - bpr[e_m, b_m])
     A = sp.csr_array((vals, (np.tile(row, n_e) + e_idx * n_r, np.tile(col, n_e) + e_idx * n_v)),
                      shape=(n_e * n_r, n_e * n_v))
     shrink = lambda x: np.clip(x - margin, 0.0, None)  # noqa: E731

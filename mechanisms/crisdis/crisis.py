@@ -65,8 +65,10 @@ CODE_CONVENTION = {"claims": "residual", "excess": "equal_all", "storage_cost": 
 
 def _positive_vector(name, value, allow_zero=True):
     a = np.array(value, dtype=np.float64, copy=True).reshape(-1)
-    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0) or (not allow_zero and np.all(a == 0)):
-        raise ValueError(f"{name}: expected a non-empty vector of finite values >= 0; got {value!r}")
+    bad = a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0)
+    if bad or (not allow_zero and np.all(a == 0)):
+        raise ValueError(f"{name}: expected a non-empty vector of finite values >= 0"
+                         f"{'' if allow_zero else ', not all 0'}; got {value!r}")
     a.setflags(write=False)
     return a
 

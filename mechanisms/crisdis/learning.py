@@ -54,7 +54,9 @@ class LearningResult:
     checkpoints : (n,) int              iterations at which exploitability was estimated (0 = start)
     nash_conv : (n,)                    the estimates
     reports : tuple                     the ExploitabilityReports
-    play : RepeatedPlayResult           the engine's record (status, message, history)
+    play : RepeatedPlayResult           the engine's record (history of profiles, changes)
+    success, status, message            the engine's (a stochastic learner is never "converged":
+                                        status 1 after ``n_iterations``; 2 non-finite; 3 callback)
     method, parameters
     """
     profile: tuple = field(repr=False)
@@ -67,6 +69,9 @@ class LearningResult:
     nash_conv: np.ndarray = field(default=None, repr=False)
     reports: tuple = field(default=(), repr=False)
     play: object = field(default=None, repr=False)
+    success: bool = False
+    status: int = 1
+    message: str = ""
     method: str = "policy_gradient"
     parameters: dict = field(default_factory=dict)
 
@@ -162,7 +167,8 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate: expected a positive number; got {learning_rate!r}")
     if not (0 < min_std <= max_std):
-        raise ValueError(f"min_std, max_std: expected 0 < min_std <= max_std; got {min_std}, {max_std}")
+        raise ValueError(f"min_std, max_std: expected 0 < min_std <= max_std; "
+                         f"got {min_std}, {max_std}")
     profile = initial_profile(crisis, std=init_std) if start is None else tuple(
         np.asarray(th, dtype=np.float64) for th in start)
     _check_profile(crisis, profile)
@@ -197,7 +203,8 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
               "exploitability_every": int(exploitability_every), "exploitability_options": opts,
               "seed": seed, "start": "given" if start is not None else "means 0.5"}
     return LearningResult(final, policy_means(final), policy_stds(final), play.rounds, returns,
-                          poa, ck, nash, tuple(reports), play, parameters=params)
+                          poa, ck, nash, tuple(reports), play, play.success, play.status,
+                          play.message, parameters=params)
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,7 +235,8 @@ class Evaluation:
 
 def evaluate_profile(crisis: Crisis, profile, *, n_episodes: int = 100, seed=0) -> Evaluation:
     """Play ``profile`` (stochastically, as trained) on ``n_episodes`` fresh Crises."""
-    if isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer)) or n_episodes < 2:
+    if (isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer))
+            or n_episodes < 2):
         raise ValueError(f"n_episodes: expected an integer >= 2; got {n_episodes!r}")
     rng = np.random.default_rng(seed)
     xs, xb, _ = sample_actions(crisis, profile, n_episodes, rng)
@@ -237,7 +245,10 @@ def evaluate_profile(crisis: Crisis, profile, *, n_episodes: int = 100, seed=0) 
     with np.errstate(all="ignore"):
         ask = np.nanmean(ro.mean_ask, axis=0) if np.any(np.isfinite(ro.mean_ask)) else \
             np.full(crisis.n_markets, np.nan)
-    return Evaluation(poa.mean(axis=0), poa.std(axis=0, ddof=1) / np.sqrt(n_episodes),
-                      ro.frustration.mean(axis=0), ro.frustration.mean(axis=(0, 1)),
-                      ro.returns.mean(axis=0), ro.traded.mean(axis=0), ro.offered.mean(axis=0),
-                      ask, int(n_episodes))
+    arrays = (poa.mean(axis=0), poa.std(axis=0, ddof=1) / np.sqrt(n_episodes),
+              ro.frustration.mean(axis=0), ro.frustration.mean(axis=(0, 1)),
+              ro.returns.mean(axis=0),
+              ro.traded.mean(axis=0), ro.offered.mean(axis=0), ask)
+    for a in arrays:
+        a.setflags(write=False)
+    return Evaluation(*arrays, int(n_episodes))

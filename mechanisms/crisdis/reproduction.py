@@ -47,12 +47,14 @@ def _claims(poa, buyer_f, nash, rules, poor):
         all(with_r[m] < free[m] for m in rules))
     out["PoA with Rights k=2 below k=1, every rule"] = bool(all(k2[m] < with_r[m] for m in rules))
     out["max clearing (absolute and average) below random and greedy (Rights, k=1)"] = bool(
-        max(with_r["max_absolute"], with_r["max_average"]) < min(with_r["random"], with_r["greedy"]))
+        max(with_r["max_absolute"], with_r["max_average"])
+        < min(with_r["random"], with_r["greedy"]))
     out["the poor buyer is the most frustrated, every system"] = bool(all(
         int(np.argmax(buyer_f[m][s])) == poor for m in rules for s in SYSTEMS))
     rich = [b for b in range(len(buyer_f[rules[0]]["free"])) if b != poor]
     out["Rights (k=1) lower the rich buyers' mean frustration too, every rule"] = bool(all(
-        np.mean([buyer_f[m]["rights_k1"][b] for b in rich]) < np.mean([buyer_f[m]["free"][b] for b in rich])
+        np.mean([buyer_f[m]["rights_k1"][b] for b in rich])
+        < np.mean([buyer_f[m]["free"][b] for b in rich])
         for m in rules))
     out["NashConv at the end below its start, every system"] = bool(all(
         nash[m][s]["end"] < nash[m][s]["start"] for m in rules for s in SYSTEMS))
@@ -96,7 +98,8 @@ def run(out_dir, quick: bool = False) -> dict:
                      "engine": res.play.message})
             finals = np.array(finals)
             poa[m][label] = {"mean": float(finals.mean()),
-                             "se": float(finals.std(ddof=1) / np.sqrt(finals.size)) if finals.size > 1 else None,
+                             "se": (float(finals.std(ddof=1) / np.sqrt(finals.size))
+                                    if finals.size > 1 else None),
                              "per_instance": finals, "curve": np.mean(poa_curves, axis=0),
                              "untrained_batch_poa": float(np.mean(untrained))}
             buyer_f[m][label] = np.mean(bf, axis=0)
@@ -107,12 +110,14 @@ def run(out_dir, quick: bool = False) -> dict:
     figures = _figures(out_dir, rules, poa, buyer_f, training, poor)
     return {
         "quick": bool(quick),
-        "setting": {**{k: v for k, v in cfg.items() if k != "exploit"}, "exploitability": cfg["exploit"],
+        "setting": {**{k: v for k, v in cfg.items() if k != "exploit"},
+                    "exploitability": cfg["exploit"],
                     "n_sellers": 4, "n_buyers": 4, "poor_buyer": poor, "conventions": "paper",
                     "learner": "policy gradient (REINFORCE + Adam), constant Gaussian policies",
                     "demands": [c.demands for c in instances],
                     "earnings": [c.earnings for c in instances]},
-        "price_of_anarchy": {m: [poa[m]["rights_k1"]["mean"], poa[m]["free"]["mean"]] for m in rules},
+        "price_of_anarchy": {m: [poa[m]["rights_k1"]["mean"], poa[m]["free"]["mean"]]
+                             for m in rules},
         "price_of_anarchy_rights_k2": {m: poa[m]["rights_k2"]["mean"] for m in rules},
         "price_of_anarchy_by_system": poa,
         "buyer_frustration": buyer_f,
@@ -149,7 +154,8 @@ def _figures(out_dir, rules, poa, buyer_f, training, poor):
             ax.bar(np.arange(nb) + (k_ - 1) * width, buyer_f[m][label], width, color=colors[label],
                    label=label)
         ax.set_xticks(range(nb))
-        ax.set_xticklabels([f"b{b}" + (" (poor)" if b == poor else "") for b in range(nb)], fontsize=8)
+        ax.set_xticklabels([f"b{b}" + (" (poor)" if b == poor else "") for b in range(nb)],
+                           fontsize=8)
         if j == 0:
             ax.set_ylabel("mean frustration")
     fig.suptitle("Crisdis, learned traders: PoA (top) and per-buyer frustration (bottom)")
@@ -181,7 +187,8 @@ def _figures(out_dir, rules, poa, buyer_f, training, poor):
 
 REPRODUCTION = Reproduction(
     name="seed004-crisdis",
-    description="Crisdis: PoA and frustration of learned traders with/without Rights, 4 clearing rules; NashConv",
+    description=("Crisdis: PoA and frustration of learned traders with/without Rights, "
+                 "4 clearing rules; NashConv"),
     source="seed 004 (Sychrovský, Černý, Lichau & Loebl, AAMAS 2023): §5.1 Fig. 3, §5.3 Fig. 5",
     run=run,
     slow=True,

@@ -213,9 +213,7 @@ def _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, w
     build_gamma(z, case_row, at_agent, at_type, n_actions, eta, work_gamma, work_eff)
     evaluate(ctx, belief, work_eff, offpath, U)
     r = regret(U, work_gamma, n_types, n_actions)
-    # with trembles the problem is itself an O(η) perturbation: solutions are accepted up to a
-    # gain of tol + 10 η (notes §2.4 item 4 and §5); without trembles, tol
-    if accept and r <= tol + 10.0 * eta and count < fallback_slot:
+    if accept and r <= tol and count < fallback_slot:
         cand_gamma[count] = work_gamma
         cand_eff[count] = work_eff
         cand_res[count] = r
@@ -388,11 +386,11 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
         converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
                                          work_eff, offpath, U, f, 80)
         before = count
-        # an end point that did not converge is still accepted if its best-response gain passes:
-        # the gain, not the indifference residual, is the equilibrium condition (with trembles a
-        # logit pushed to the clamp is a valid boundary-layer solution)
+        # only converged end points are candidates: accepting unconverged ones whose gain passes
+        # (logits pushed to the clamp) was tried and made the 11 x 11, δ = 0.95 public-goods solve
+        # cycle instead of converging (579 sweeps against 100)
         count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                        work_eff, cand_gamma, cand_eff, cand_res, count, converged or eta > 0.0)
+                        work_eff, cand_gamma, cand_eff, cand_res, count, converged)
         if count > before:
             # several starts may converge to the same root: keep it once
             for c in range(cand_count_start, before):

@@ -82,10 +82,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     max_iter, policy_iterations : int
         Caps on value-iteration sweeps (per δ of the schedule) and policy-iteration steps.
     stage_tol : float
-        Acceptance of a stage solution (best-response gain at the node); with trembles the
-        acceptance is ``stage_tol + 10 eta`` (the perturbed problem is itself O(η) from the
-        thesis problem, notes §2.4 item 4), while interior indifference equations are still
-        solved to ``stage_tol / 10``.
+        Acceptance of a stage solution (best-response gain at the node); interior indifference
+        equations are solved to ``stage_tol / 10``.
     n_starts : int
         Multi-start count for cases with several unknowns.
     max_unknowns : int, optional

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mechanisms.crisdis import (CLEARING_METHODS, OrderBook, clear, market_conditions,
+from mechanisms.crisdis import (CLEARING_METHODS, Clearing, OrderBook, clear, market_conditions,
                                 maximum_clearing_flow)
 
 
@@ -137,3 +137,35 @@ def test_random_rule_is_seeded_and_validation_names_the_argument():
         OrderBook([1], [1], [0], [0], [1], [1, 2], [0], [0], [0], [1])
     with pytest.raises(ValueError, match="prices"):
         market_conditions(book, a, prices="median")
+
+
+@pytest.mark.parametrize("rights_enforced", [False, True])
+def test_checker_flags_each_condition_of_definition_2(rights_enforced):
+    """The property test above is only as strong as the checker: a hand-made clearing that
+    breaks one condition at a time is reported as breaking that condition."""
+    # one seller: 2 units at 0.5; two buyers bid 1.5 units at 0.6 and 1 Right unit at 0.2; buyer 1
+    # offers 1 Right at 0.1; both keep 1 Right and hold money 2
+    book = OrderBook([2.0], [0.5], [0.0, 1.0], [0.0, 0.1], [1.5, 1.5], [0.6, 0.6], [1.0, 1.0],
+                     [0.2, 0.2], [1.0, 1.0], [2.0, 2.0], rights_enforced=rights_enforced)
+
+    def make(good, rights=((0.0, 0.0), (0.0, 0.0)), gp=((0.5, 0.5),), rp=((0.0, 0.0), (0.1, 0.1))):
+        return Clearing(np.array(good, float), np.array(rights, float), np.array(gp, float),
+                        np.array(rp, float))
+    assert market_conditions(book, make([[1.0, 1.0]])).holds
+    cases = {
+        "1 sells at most the offer": make([[1.5, 1.0]]),
+        "2 buys at most the bid volume": make([[0.0, 1.8]]),
+        "3 no sale below the ask": make([[1.0, 1.0]], gp=[[0.4, 0.5]]),
+        "4 no purchase above the bid": make([[1.0, 1.0]], gp=[[0.7, 0.5]]),
+        "5 no Right bought from oneself": make([[1.0, 1.0]], rights=[[0.0, 0.0], [0.0, 0.5]]),
+    }
+    for name, clearing in cases.items():
+        report = market_conditions(book, clearing)
+        assert not report.holds and name in report.failed(), (name, report.violations)
+    poor = OrderBook(*[getattr(book, f) for f in (
+        "good_volumes", "good_prices", "right_volumes", "right_prices", "bid_good_volumes",
+        "bid_good_prices", "bid_right_volumes", "bid_right_prices", "kept_rights")],
+        money=np.array([0.1, 2.0]), rights_enforced=rights_enforced)
+    assert "budget" in market_conditions(poor, make([[1.0, 1.0]])).failed()
+    if rights_enforced:      # 1.5 units of Good on 1 kept Right and no Right bought
+        assert "rights cover the Good" in market_conditions(book, make([[1.5, 0.5]])).failed()

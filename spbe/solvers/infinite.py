@@ -20,16 +20,14 @@ selected stage equilibrium changes with V (notes §2.6). The stabilisers used he
    stops changing. At such a point θ solves (6.17a) against its own value: an exact fixed point
    of the grid problem, which is what the verification then measures.
 
-Status (issue 3, open): on the public-goods game this converges for δ ≤ 0.9 (21 × 21, with
-symmetry) but not at δ = 0.95, where a few nodes per sweep are flagged and their fallback
-strategies keep the iteration from settling. A brute-force search over the full-interior case
-found near-solutions (regret 1.4e-7 to 2.2e-6) at every flagged node, with all four variables in
-the tremble's boundary layer (logits near ±16), which the corner starts of the exhaustive pass
-miss: the next step is a compiled grid search + Levenberg-Marquardt polish as the fallback in
-``spbe._kernels.node_solver.solve_node``. A second line of attack was tried and did not
-work (``dev/logit_homotopy/README.md``): the logit-smoothed joint system in (strategy logits, V)
-followed by arclength continuation in λ solves δ = 0.5 in about a second, but at δ = 0.95 the branch
-stalls at λ ≈ 1.4-1.8 with linear or C1 interpolation.
+Status (issue 3, open): on the public-goods game this converges at δ = 0.5 on 51 × 51 (16
+sweeps) and at δ = 0.95 on 11 × 11 (100 sweeps, confirmed by policy iteration, no flagged node,
+thanks to the lattice-scan stage fallback and Anderson acceleration). On 21 × 21 at δ ≥ 0.9 it
+does not: 2-18 nodes change case every sweep (no node is flagged). There the selected branch of
+stage equilibria ends at a fold and the grid fixed point lies on an unstable middle branch, which
+no iteration V ← 𝒯V reaches. Tried and recorded outside the package: logit-smoothed arclength
+continuation (``dev/logit_homotopy/``), Newton on the whole grid system and a value-consistent
+selection (``dev/joint_newton/``).
 """
 from __future__ import annotations
 

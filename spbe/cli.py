@@ -1,4 +1,6 @@
-"""Command line: ``spbe examples``, ``spbe stage GAME``, ``spbe solve GAME``, ``spbe reproduce NAME``.
+"""Command line: ``spbe examples``, ``spbe stage GAME``, ``spbe solve GAME``, ``spbe verify EQ``,
+``spbe simulate EQ``, ``spbe reproduce NAME``. GAME is a catalog name or a game file
+(:mod:`spbe.game_file`).
 
 Examples
 --------
@@ -50,18 +52,43 @@ def _cmd_examples(args) -> int:
     return 0
 
 
-def _catalog_game(args, command: str):
-    """The catalog game named on the command line (None, with a message, if unknown)."""
+def _catalog_game(args, command: str, default_delta: float):
+    """The game named on the command line: a catalog name or a game file (.json/.toml).
+    None, with a message, if it cannot be had."""
+    from pathlib import Path
+
     from .examples import CATALOG
-    if args.game not in CATALOG:
-        print(f"spbe {command}: unknown game {args.game!r}; see `spbe examples`", file=sys.stderr)
-        return None
-    return CATALOG[args.game][0](delta=args.delta)
+    if args.game in CATALOG:
+        return CATALOG[args.game][0](delta=default_delta if args.delta is None else args.delta)
+    path = Path(args.game)
+    if path.suffix.lower() in (".json", ".toml") or path.is_file():
+        from .game_file import GameFileError, load_game
+        try:
+            game = load_game(path)
+        except FileNotFoundError:
+            print(f"spbe {command}: no such game file {args.game!r}", file=sys.stderr)
+            return None
+        except GameFileError as exc:
+            print(f"spbe {command}: {args.game}: {exc}", file=sys.stderr)
+            return None
+        if args.delta is not None:
+            game = _with_delta(game, args.delta)
+        return game
+    print(f"spbe {command}: unknown game {args.game!r}; see `spbe examples` (or give a .json/.toml "
+          f"game file)", file=sys.stderr)
+    return None
+
+
+def _with_delta(game, delta):
+    from .game_file import game_from_dict, game_to_dict
+    data = game_to_dict(game)
+    data["delta"] = delta
+    return game_from_dict(data)
 
 
 def _cmd_stage(args) -> int:
     from .stage import stage_equilibria
-    game = _catalog_game(args, "stage")
+    game = _catalog_game(args, "stage", 0.0)
     if game is None:
         return 2
     beliefs = args.belief or list(DEFAULT_BELIEFS)
@@ -96,7 +123,7 @@ def _cmd_solve(args) -> int:
     from pathlib import Path
 
     from .solvers import solve
-    game = _catalog_game(args, "solve")
+    game = _catalog_game(args, "solve", 0.95)
     if game is None:
         return 2
     out = Path(args.out)
@@ -144,6 +171,70 @@ def _cmd_solve(args) -> int:
     return 0
 
 
+def _load_equilibrium(path_text: str, command: str):
+    from .equilibrium import load
+    try:
+        return load(path_text)
+    except FileNotFoundError:
+        print(f"spbe {command}: no such file {path_text!r}", file=sys.stderr)
+    except (ValueError, KeyError) as exc:
+        print(f"spbe {command}: {path_text} is not a saved equilibrium ({exc})", file=sys.stderr)
+    return None
+
+
+def _cmd_verify(args) -> int:
+    import json
+
+    from .solvers.verification import verify
+    eq = _load_equilibrium(args.equilibrium, "verify")
+    if eq is None:
+        return 2
+    t0 = time.perf_counter()
+    report = verify(eq, refine=args.refine, n_paths=args.paths, steps=args.steps, seed=args.seed)
+    report["elapsed_s"] = time.perf_counter() - t0
+    report["stored_epsilon"] = eq.epsilon
+    text = json.dumps(report, indent=2, default=float)
+    if args.out:
+        from pathlib import Path
+        Path(args.out).write_text(text)
+    print(text)
+    return 0
+
+
+def _cmd_simulate(args) -> int:
+    import json
+
+    eq = _load_equilibrium(args.equilibrium, "simulate")
+    if eq is None:
+        return 2
+    game = eq.game
+    types = [t if t in game.types[i] or not t.isdigit() else int(t)
+             for i, t in enumerate(args.types.split(","))] if args.types.count(",") + 1 == game.n_agents else []
+    if len(types) != game.n_agents:
+        print(f"spbe simulate: --types: expected {game.n_agents} comma-separated types, got {args.types!r}",
+              file=sys.stderr)
+        return 2
+    belief = _parse_belief(args.belief, game) if args.belief else None
+    try:
+        sim = eq.simulate(types, args.steps, seed=args.seed, belief=belief)
+    except ValueError as exc:
+        print(f"spbe simulate: {exc}", file=sys.stderr)
+        return 2
+    np.set_printoptions(precision=4, suppress=True)
+    for t in range(args.steps + 1):
+        beliefs = "  ".join(f"π{i + 1}={np.round(sim.beliefs[t, i, :m], 4).tolist()}"
+                            for i, m in enumerate(game.n_types))
+        acts = "" if t == args.steps else "  actions " + ",".join(
+            game.actions[i][a] for i, a in enumerate(sim.actions[t]))
+        print(f"t={t:3d}  {beliefs}{acts}")
+    if args.out:
+        from pathlib import Path
+        Path(args.out).write_text(json.dumps(dict(
+            types=sim.types.tolist(), beliefs=sim.beliefs.tolist(), actions=sim.actions.tolist(),
+            rewards=sim.rewards.tolist()), indent=1))
+    return 0
+
+
 def _cmd_reproduce(args) -> int:
     from . import reproduce
     if args.list or not args.name:
@@ -177,8 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stage", help="all equilibria of the stage game at some beliefs",
                        description="Solve the stage fixed point (6.4) at given beliefs by case enumeration.",
                        epilog="example: spbe stage public-goods --delta 0 --belief 0.1,0.15")
-    p.add_argument("game", help="a catalog name (see `spbe examples`)")
-    p.add_argument("--delta", type=float, default=0.0, help="discount factor (default 0)")
+    p.add_argument("game", help="a catalog name (see `spbe examples`) or a game file (.json/.toml)")
+    p.add_argument("--delta", type=float, default=None,
+                   help="discount factor (default 0 for catalog games; a game file's own δ)")
     p.add_argument("--belief", action="append",
                    help="per agent P(first type), comma-separated; colon-separated vectors for "
                         "more types (repeatable)")
@@ -189,8 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Solve the SPBE equations (backward recursion or the infinite-horizon "
                                    "fixed point (6.17)) on a belief grid; verify; save; plot.",
                        epilog="example: spbe solve public-goods --delta 0.95 --grid 51 --out results/")
-    p.add_argument("game", help="a catalog name (see `spbe examples`)")
-    p.add_argument("--delta", type=float, default=0.95, help="discount factor (default 0.95)")
+    p.add_argument("game", help="a catalog name (see `spbe examples`) or a game file (.json/.toml)")
+    p.add_argument("--delta", type=float, default=None,
+                   help="discount factor (default 0.95 for catalog games; a game file's own δ)")
     p.add_argument("--grid", type=int, default=21, help="grid points per agent axis (default 21)")
     p.add_argument("--horizon", type=int, default=None, help="finite horizon T (default: infinite)")
     p.add_argument("--eta", type=float, default=1e-7, help="tremble size (0: exact thesis rule)")
@@ -198,6 +291,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-every", type=int, default=10, help="progress line every N sweeps")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=_cmd_solve)
+    p = sub.add_parser("verify", help="recompute epsilon of a saved equilibrium",
+                       description="One-shot deviation gains of a saved equilibrium against its own "
+                                   "value, on a finer grid and on simulated beliefs (Theorem 4.3).",
+                       epilog="example: spbe verify results/equilibrium.npz --refine 3")
+    p.add_argument("equilibrium", help="an equilibrium.npz written by `spbe solve`")
+    p.add_argument("--refine", type=int, default=2, help="check grid = refine x solve grid (default 2)")
+    p.add_argument("--paths", type=int, default=20, help="simulated paths whose beliefs are checked")
+    p.add_argument("--steps", type=int, default=15, help="steps per simulated path")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="write the report (JSON) here too")
+    p.set_defaults(func=_cmd_verify)
+    p = sub.add_parser("simulate", help="belief trajectory of a saved equilibrium",
+                       description="Run the forward recursion (6.19)-(6.20) for given true types.",
+                       epilog="example: spbe simulate results/equilibrium.npz --types L,H --belief 0.5,0.5")
+    p.add_argument("equilibrium", help="an equilibrium.npz written by `spbe solve`")
+    p.add_argument("--types", required=True, help="true type of each agent, comma-separated (names or indices)")
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--belief", help="initial belief, as for `spbe stage --belief` (default: the prior)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="write the path (JSON) here")
+    p.set_defaults(func=_cmd_simulate)
     p = sub.add_parser("reproduce", help="reproduce a named table or figure of the sources",
                        description="Run a named reproduction: writes DIR/NAME.json (its key numbers) "
                                    "and its figures. `spbe reproduce --list` names them all.",

@@ -1,5 +1,5 @@
 """Command line: ``spbe examples``, ``spbe stage GAME``, ``spbe solve GAME``, ``spbe verify EQ``,
-``spbe simulate EQ``, ``spbe reproduce NAME``. GAME is a catalog name or a game file
+``spbe simulate EQ``, ``spbe plot EQ``, ``spbe reproduce NAME``. GAME is a catalog name or a game file
 (:mod:`spbe.game_file`).
 
 Examples
@@ -235,6 +235,44 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _cmd_plot(args) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+
+    from . import plot
+    eq = _load_equilibrium(args.equilibrium, "plot")
+    if eq is None:
+        return 2
+    game = eq.game
+    if game.n_agents != 2 or game.n_types != (2, 2):
+        print("spbe plot: strategy, value and case maps need two agents with two types each; "
+              "writing the convergence figure only", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save(fig, name):
+        for fmt in args.format.split(","):
+            path = out / f"{name}.{fmt}"
+            fig.savefig(path, dpi=args.dpi)
+            written.append(path.name)
+        plt.close(fig)
+
+    if game.n_agents == 2 and game.n_types == (2, 2):
+        for i in range(2):
+            for x, tname in enumerate(game.types[i]):
+                for a in range(1, game.n_actions[i]):
+                    save(plot.strategy_map(eq, agent=i, type_=x, action=a),
+                         f"strategy_agent{i + 1}_{tname}_action{game.actions[i][a]}")
+                save(plot.value_map(eq, agent=i, type_=x), f"value_agent{i + 1}_{tname}")
+            save(plot.case_map(eq, agent=i), f"kind_of_play_agent{i + 1}")
+    save(plot.convergence(eq), "convergence")
+    print(f"wrote {len(written)} files to {out}: " + ", ".join(written))
+    return 0
+
+
 def _cmd_reproduce(args) -> int:
     from . import reproduce
     if args.list or not args.name:
@@ -312,6 +350,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write the path (JSON) here")
     p.set_defaults(func=_cmd_simulate)
+    p = sub.add_parser("plot", help="figures of a saved equilibrium",
+                       description="Strategy, value and kind-of-play maps over the belief square, and "
+                                   "the convergence history, of a saved equilibrium.",
+                       epilog="example: spbe plot results/equilibrium.npz --out figures/ --format png,pdf")
+    p.add_argument("equilibrium", help="an equilibrium.npz written by `spbe solve`")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--format", default="png", help="comma-separated formats (png, pdf, svg)")
+    p.add_argument("--dpi", type=int, default=120)
+    p.set_defaults(func=_cmd_plot)
     p = sub.add_parser("reproduce", help="reproduce a named table or figure of the sources",
                        description="Run a named reproduction: writes DIR/NAME.json (its key numbers) "
                                    "and its figures. `spbe reproduce --list` names them all.",

@@ -76,6 +76,9 @@ def test_cli_solve_verify_simulate_with_a_game_file(tmp_path, capsys):
     sim = json.loads((tmp_path / "s.json").read_text())
     assert np.array(sim["beliefs"]).shape == (5, 2, 2) and sim["types"][0] == [1, 0]
     np.testing.assert_allclose(np.array(sim["beliefs"]).sum(axis=-1), 1.0, atol=1e-12)
+    assert main(["plot", str(out / "equilibrium.npz"), "--out", str(tmp_path / "fig"), "--format", "png,pdf"]) == 0
+    names = {p.name for p in (tmp_path / "fig").iterdir()}
+    assert {"strategy_agent1_L_action1.png", "kind_of_play_agent2.pdf", "convergence.png"} <= names
     # errors: a malformed game file names the field; a missing file is an error, not a crash
     bad = tmp_path / "bad.json"
     data = game_to_dict(g)
@@ -86,3 +89,14 @@ def test_cli_solve_verify_simulate_with_a_game_file(tmp_path, capsys):
     assert "agents[0].prior" in capsys.readouterr().err
     assert main(["verify", str(tmp_path / "missing.npz")]) == 2
     assert main(["simulate", str(out / "equilibrium.npz"), "--types", "L"]) == 2
+
+
+def test_play_kind_classifies_pooling_separating_mixed():
+    from spbe.plot import play_kind
+    assert play_kind([[0.3, 0.7], [0.3, 0.7]]) == 0          # both types alike: pooling
+    assert play_kind([[1.0, 0.0], [0.0, 1.0]]) == 1          # distinct pure actions: separating
+    assert play_kind([[1.0, 0.0], [0.4, 0.6]]) == 2          # one type mixes
+    # δ = 0 public goods at (0.5, 0.5): H never contributes, L always does: separating
+    eq = spbe.solve(spbe.examples.public_goods(0.0), grid=3)
+    b = eq.grid.locate([[0.5, 0.5], [0.5, 0.5]])
+    assert play_kind(eq.strategy_nodes[0, b, 0], tol=1e-6) == 1

@@ -139,9 +139,31 @@ def _cmd_solve(args) -> int:
                   f"{h['residual']:.2e}  case changes {changes}  flagged {h['flagged']}  "
                   f"[{time.perf_counter() - t0:.0f} s]", flush=True)
 
+    checkpoint = out / "checkpoint.npz"
+    resume = None
+    if args.resume:
+        if not checkpoint.exists():
+            print(f"spbe solve: --resume: no checkpoint at {checkpoint}", file=sys.stderr)
+            return 2
+        resume = checkpoint
+        print(f"resuming from {checkpoint}", flush=True)
     print(f"{game!r}\nsolving on a {args.grid}-point grid per agent ...", flush=True)
-    eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
-               callback=progress)
+    infinite = args.horizon is None and game.horizon is None
+    try:
+        eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
+                   callback=progress, checkpoint=checkpoint if infinite else None,
+                   checkpoint_every=args.checkpoint_every, resume=resume)
+    except ValueError as exc:
+        if resume is None:
+            raise
+        print(f"spbe solve: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; `spbe solve ... --out {out} --resume` goes on from {checkpoint}"
+              if checkpoint.exists() else "\ninterrupted", file=sys.stderr)
+        return 130
+    if checkpoint.exists():
+        checkpoint.unlink()            # finished: the checkpoint is stale
     eq.save(out / "equilibrium.npz")
     summary = dict(game=game.name, delta=eq.delta, horizon=eq.horizon, grid=args.grid,
                    converged=eq.converged, iterations=eq.iterations, residual=eq.residual,
@@ -327,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eta", type=float, default=1e-7, help="tremble size (0: exact thesis rule)")
     p.add_argument("--max-iter", type=int, default=500, help="value-iteration sweeps per δ of the schedule")
     p.add_argument("--report-every", type=int, default=10, help="progress line every N sweeps")
+    p.add_argument("--checkpoint-every", type=int, default=10,
+                   help="write OUT/checkpoint.npz every N sweeps (a killed solve can be resumed)")
+    p.add_argument("--resume", action="store_true",
+                   help="go on from OUT/checkpoint.npz (same result as an uninterrupted solve)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=_cmd_solve)
     p = sub.add_parser("verify", help="recompute epsilon of a saved equilibrium",

@@ -65,6 +65,12 @@ class AndersonAcceleration:
         self._x, self._f = [], []
         self._best = np.inf
 
+    def get_state(self):
+        return [x.copy() for x in self._x], [f.copy() for f in self._f], self._best
+
+    def set_state(self, xs, fs, best):
+        self._x, self._f, self._best = [np.array(x) for x in xs], [np.array(f) for f in fs], float(best)
+
     def step(self, x: np.ndarray, gx: np.ndarray, residual: float) -> np.ndarray:
         f = (gx - x).ravel()
         if residual > 2.0 * self._best:
@@ -117,11 +123,18 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 2000,
                     selection: str = "continue", accept_dist: float = 0.5, stable_sweeps: int = 5,
                     policy_iterations: int = 50, callback: Optional[Callable] = None,
-                    symmetry: Optional[SymmetryMap] = None, anderson: int = 5) -> dict:
+                    symmetry: Optional[SymmetryMap] = None, anderson: int = 5,
+                    checkpoint=None, checkpoint_every: int = 10, resume=None,
+                    checkpoint_meta: Optional[dict] = None) -> dict:
     """Solve (6.17) on ``grid``; returns a dict of arrays and diagnostics (see :func:`spbe.solve`).
 
     ``tol`` is in per-round units: the Bellman residual is scaled by (1 - δ) before comparison.
     ``anderson``: memory of the Anderson acceleration used while no node changes case (0: off).
+    ``checkpoint``: a path; the complete iteration state is written there (atomically, plain
+    arrays + JSON) every ``checkpoint_every`` sweeps, when value iteration converges at a δ of
+    the schedule, and when the callback stops the run. ``resume``: such a file; the iteration
+    continues from it and gives the same result as an uninterrupted run (the sweeps are
+    deterministic and the Anderson history is part of the state).
     """
     beliefs = grid.nodes()
     V = ContinuationValue(grid, np.zeros((grid.n_nodes, game.n_agents, max(game.n_types)))
@@ -134,15 +147,29 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     res = None
     stopped = False
     vi_converged = False
-    for stage_delta in stages:
+    start_stage, start_iter, unchanged0, accel_state = 0, 0, 0, None
+    if resume is not None:
+        (start_stage, start_iter, unchanged0, vi_converged, V, theta, cases, res, history,
+         accel_state) = _restore(resume, grid, stages)
+        sweeps = len(history)
+    for si in range(start_stage, len(stages)):
+        stage_delta = stages[si]
         if stopped:
             break
         alpha = damping if damping is not None else (1.0 if stage_delta <= 0.8 else 0.5)
-        unchanged = 0
+        unchanged = unchanged0 if si == start_stage else 0
         accel = AndersonAcceleration(anderson) if anderson else None
-        for _ in range(max_iter):
-            res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
-                                  accept_dist, symmetry)
+        if accel is not None and accel_state is not None and si == start_stage:
+            accel.set_state(*accel_state)
+        for it in range(start_iter if si == start_stage else 0, max_iter):
+            try:
+                res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
+                                      accept_dist, symmetry)
+            except KeyboardInterrupt:
+                # Ctrl-C: the last completed sweep is on disk (if checkpointing); say so and stop
+                if checkpoint is not None and sweeps:
+                    print(f"interrupted: resume from {checkpoint} (sweep {sweeps})")
+                raise
             diff = float(np.max(np.abs(TV - V.values))) * (1 - stage_delta)
             changed = int(np.count_nonzero(res.case != cases)) if cases is not None else grid.n_nodes
             unchanged = unchanged + 1 if changed == 0 else 0
@@ -160,10 +187,16 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             sweeps += 1
             history.append(dict(delta=stage_delta, sweep=sweeps, residual=diff, case_changes=changed,
                                 flagged=int(np.count_nonzero(res.status)), phase=phase))
+            vi_converged = diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps)
+            if checkpoint is not None and (sweeps % checkpoint_every == 0 or vi_converged):
+                _save_checkpoint(checkpoint, si, it, unchanged, vi_converged, V.values, theta, cases, res,
+                                 history, accel, checkpoint_meta)
             if callback is not None and callback(history[-1]) is False:
                 stopped = True
+                if checkpoint is not None:
+                    _save_checkpoint(checkpoint, si, it, unchanged, vi_converged, V.values, theta, cases,
+                                     res, history, accel, checkpoint_meta)
                 break
-            vi_converged = diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps)
             if vi_converged:
                 break
     # policy-iteration polish at the final δ; keeps the best iterate (smallest Bellman residual),
@@ -205,3 +238,62 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     return dict(values=final_V, result=res, history=history, sweeps=sweeps,
                 policy_converged=pi_converged, stopped=stopped,
                 converged=bool(pi_converged or (not stopped and best[3] and best[2] is res)), elapsed=time.perf_counter() - t0)
+
+
+def _save_checkpoint(path, stage, it, unchanged, vi_converged, V, theta, cases, res, history, accel,
+                     meta=None):
+    """Write the value-iteration state (no pickle) to ``path`` atomically."""
+    import json
+    import os
+    from pathlib import Path
+    path = Path(path)
+    xs, fs, best = accel.get_state() if accel is not None else ([], [], np.inf)
+    header = dict(kind="spbe-checkpoint", version=1, stage=int(stage), iteration=int(it),
+                  unchanged=int(unchanged), vi_converged=bool(vi_converged), history=history,
+                  anderson_best=None if not np.isfinite(best) else float(best), anderson_len=len(xs),
+                  meta=meta or {})
+    arrays = dict(V=V, theta=theta, cases=cases, res_strategy=res.strategy, res_played=res.played,
+                  res_status=res.status, res_case=res.case, res_residual=res.residual,
+                  res_n_found=res.n_found, header=np.array(json.dumps(header)))
+    if xs:
+        arrays["anderson_x"] = np.array(xs)
+        arrays["anderson_f"] = np.array(fs)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    os.replace(tmp, path)
+
+
+def read_checkpoint(path) -> dict:
+    """The contents of a checkpoint file (arrays and its JSON header); never unpickles."""
+    import json
+    with np.load(path, allow_pickle=False) as data:
+        out = {k: data[k] for k in data.files if k != "header"}
+        header = json.loads(str(data["header"]))
+    if header.get("kind") != "spbe-checkpoint":
+        raise ValueError(f"resume: {path} is not an spbe checkpoint")
+    out["header"] = header
+    return out
+
+
+def _restore(state, grid, stages):
+    h = state["header"]
+    if state["V"].shape[0] != grid.n_nodes:
+        raise ValueError("resume: the checkpoint is from another grid")
+    stage, it = h["stage"], h["iteration"]
+    if stage >= len(stages):
+        raise ValueError("resume: the checkpoint is from another δ schedule")
+    res = NodeSolution(state["res_strategy"], state["res_played"], state["res_status"], state["res_case"],
+                       state["res_residual"], state["res_n_found"])
+    accel_state = None
+    if h["anderson_len"]:
+        accel_state = (list(state["anderson_x"]), list(state["anderson_f"]),
+                       np.inf if h["anderson_best"] is None else h["anderson_best"])
+    unchanged = h["unchanged"]
+    if h["vi_converged"]:
+        # that δ was finished: go on with the next one of the schedule
+        stage, it, unchanged, accel_state = stage + 1, 0, 0, None
+    else:
+        it += 1
+    return (stage, it, unchanged, h["vi_converged"], ContinuationValue(grid, state["V"]), state["theta"],
+            state["cases"], res, list(h["history"]), accel_state)

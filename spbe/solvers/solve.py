@@ -43,7 +43,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
           max_unknowns: Optional[int] = None, terminal_values: Optional[np.ndarray] = None,
           verify: bool = True, verify_options: Optional[dict] = None,
           callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None,
-          symmetry: Union[str, bool] = "auto", anderson: int = 5) -> Equilibrium:
+          symmetry: Union[str, bool] = "auto", anderson: int = 5, checkpoint=None,
+          checkpoint_every: int = 10, resume=None) -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -73,6 +74,13 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         δ-continuation: values below δ solved first, each warm-starting the next.
     damping : float, optional
         α in V ← V + α(𝒯V − V); default 1 for δ ≤ 0.8, 0.5 above.
+    checkpoint : path, optional
+        Infinite horizon: write the iteration state there every ``checkpoint_every`` sweeps
+        (and when the callback stops the run), so that an interrupted or killed solve can be
+        resumed with ``resume=`` that file; the resumed solve gives the same result as an
+        uninterrupted one. Plain arrays and JSON, no pickle.
+    resume : path, optional
+        A checkpoint written by a solve of the same game, grid and settings.
     anderson : int
         Memory of the Anderson acceleration of V ← 𝒯V, used while no node changes case (then 𝒯
         is smooth in V); 0 turns it off. A case change or a growing residual falls back to the
@@ -172,11 +180,23 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                          history=tuple(out["history"]), case_labels=labels,
                          elapsed=time.perf_counter() - t0)
     else:
+        meta = dict(game=game.name, delta=float(delta), grid=list(grid.resolution), eta=float(eta),
+                    schedule=None if schedule is None else [float(d) for d in schedule])
+        state = None
+        if resume is not None:
+            from .infinite import read_checkpoint
+            state = read_checkpoint(resume)
+            saved = state["header"].get("meta", {})
+            for key, value in meta.items():
+                if saved.get(key) != value:
+                    raise ValueError(f"resume: the checkpoint was written with {key}={saved.get(key)!r}, "
+                                     f"this solve has {key}={value!r}")
         out = value_iteration(game, grid, delta, solver, schedule=schedule or (), V0=V0, theta0=theta0,
                               cases0=cases0, damping=damping, tol=tol, max_iter=max_iter,
                               selection=selection, accept_dist=accept_dist,
                               policy_iterations=policy_iterations, callback=callback,
-                              symmetry=sym_map, anderson=anderson)
+                              symmetry=sym_map, anderson=anderson, checkpoint=checkpoint,
+                              checkpoint_every=checkpoint_every, resume=state, checkpoint_meta=meta)
         res = out["result"]
         flagged = (res.status != 0)[None]
         last = out["history"][-1]

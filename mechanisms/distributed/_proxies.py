@@ -171,3 +171,55 @@ class InducedGame:
 
     def __repr__(self):
         return f"InducedGame({self.mechanism!r}, {len(self.utilities)} utilities)"
+
+
+class ProxyMessages:
+    """Message profile helpers shared by the private- and public-goods mechanisms: every agent
+    sends N + 1 blocks of ``n_goods`` numbers (its own entry and one proxy per agent, (4.19)),
+    and its outcome reads only its own and its neighbours' messages (Facts 3.2 and 4.1).
+    Subclasses set ``graph`` and ``n_goods``."""
+
+    @property
+    def n_agents(self) -> int:
+        return self.graph.n_agents
+
+    @property
+    def message_shape(self) -> tuple:
+        n = self.n_agents
+        return (n, n + 1) if self.n_goods == 1 else (n, n + 1, self.n_goods)
+
+    @property
+    def message_sizes(self) -> np.ndarray:
+        """``dim M_i = (N + 1) K`` (K goods or features) for every agent, whatever its degree (4.19)."""
+        return np.full(self.n_agents, (self.n_agents + 1) * self.n_goods)
+
+    def dependencies(self, i: int) -> np.ndarray:
+        """Agents whose messages enter ``x_i`` and ``t_i``: ``{i} | N(i)`` (Facts 3.2, 4.1)."""
+        return np.union1d([i], self.graph.neighbours(i))
+
+    def _as3(self, m):
+        """Shape-only check on the hot path of the dynamics (no copy, no finiteness check)."""
+        a = np.asarray(m, dtype=np.float64)
+        if a.ndim == 2 and self.n_goods == 1 and a.shape == (self.n_agents, self.n_agents + 1):
+            return a[:, :, None]
+        if a.shape != (self.n_agents, self.n_agents + 1, self.n_goods):
+            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
+        return a
+
+    def check_messages(self, m) -> np.ndarray:
+        """``m`` as a float array of shape (N, N+1, K) (a copy); raises naming ``m``."""
+        a = np.asarray(m, dtype=np.float64)
+        n, k = self.n_agents, self.n_goods
+        if a.shape == (n, n + 1) and k == 1:
+            a = a[:, :, None]
+        if a.shape != (n, n + 1, k):
+            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("m: messages must be finite")
+        return a
+
+    def _out(self, a3):
+        return a3[:, :, 0] if self.n_goods == 1 else a3
+
+    def _vec(self, a2):
+        return a2[:, 0] if self.n_goods == 1 else a2

@@ -32,13 +32,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq, root
 
-from ._proxies import InducedGame, ProxyLayout, check_graph, check_xi_delta
+from ._proxies import InducedGame, ProxyLayout, ProxyMessages, check_graph, check_xi_delta
 from .graphs import CommunicationGraph
 
 __all__ = ["PublicGoodsMechanism"]
 
 
-class PublicGoodsMechanism:
+class PublicGoodsMechanism(ProxyMessages):
     """``M_pub`` on a strongly connected graph.
 
     Parameters
@@ -69,50 +69,6 @@ class PublicGoodsMechanism:
     @property
     def n_features(self) -> int:
         return self.n_goods
-
-    @property
-    def n_agents(self) -> int:
-        return self.graph.n_agents
-
-    @property
-    def message_shape(self) -> tuple:
-        n = self.n_agents
-        return (n, n + 1) if self.n_goods == 1 else (n, n + 1, self.n_goods)
-
-    @property
-    def message_sizes(self) -> np.ndarray:
-        """``dim M_i = (N + 1) P`` for every agent, whatever its degree."""
-        return np.full(self.n_agents, (self.n_agents + 1) * self.n_goods)
-
-    def dependencies(self, i: int) -> np.ndarray:
-        """Agents whose messages enter ``x_i`` and ``t_i``: ``{i} | N(i)`` (Fact 4.1)."""
-        return np.union1d([i], self.graph.neighbours(i))
-
-    def _as3(self, m):
-        """Shape-only check on the hot path of the dynamics (no copy, no finiteness check)."""
-        a = np.asarray(m, dtype=np.float64)
-        if a.ndim == 2 and self.n_goods == 1 and a.shape == (self.n_agents, self.n_agents + 1):
-            return a[:, :, None]
-        if a.shape != (self.n_agents, self.n_agents + 1, self.n_goods):
-            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
-        return a
-
-    def check_messages(self, m) -> np.ndarray:
-        a = np.asarray(m, dtype=np.float64)
-        n, k = self.n_agents, self.n_goods
-        if a.shape == (n, n + 1) and k == 1:
-            a = a[:, :, None]
-        if a.shape != (n, n + 1, k):
-            raise ValueError(f"m: expected a message profile of shape {self.message_shape}; got {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("m: messages must be finite")
-        return a
-
-    def _out(self, a3):
-        return a3[:, :, 0] if self.n_goods == 1 else a3
-
-    def _vec(self, a2):
-        return a2[:, 0] if self.n_goods == 1 else a2
 
     # ---------------------------------------------------------------- outcome
     def _allocation(self, m3, S):

@@ -1,7 +1,6 @@
 """The ch4-convergence reproduction (quick run) through the spbe registry."""
 import json
 
-import numpy as np
 import pytest
 
 from spbe import reproduce

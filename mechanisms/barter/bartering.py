@@ -17,7 +17,6 @@ value, so a gains only if s_{f_b} > s_{f_a} and b only if s_{f_a} > s_{f_b} (see
 """
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from ._kernels import add_good, kth_largest_or_min, remove_good, top_k_sum

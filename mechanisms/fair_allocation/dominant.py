@@ -25,8 +25,7 @@ import numpy as np
 from scipy import optimize
 
 from ._records import check_binary, frozen
-from .allocation import (AllocationProblem, _check_epsilon, allocation_by_count, allocation_table,
-                         fairness_transform)
+from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
 __all__ = ["DominantCells", "DSICTaxes", "DSICReport", "dsic_cells", "dsic_cells_by_count",
            "dsic_taxes", "dsic_taxes_by_count", "check_dsic", "check_dsic_by_count",

@@ -15,7 +15,6 @@ import numpy as np
 
 from .centralized import kkt_residuals
 from .deviations import max_deviation_gain
-from .general import LinearConstraintMechanism
 from .multicast import MulticastMechanism
 
 __all__ = ["equilibrium_from_optimum", "quoted_prices", "EquilibriumCertificate", "certify_equilibrium"]

@@ -100,11 +100,7 @@ class PublicGoodsMechanism(ProxyMessages):
 
     def taxes(self, m):
         """``t_i(m)`` (4.26a), summed over features; shape (N,)."""
-        m3 = self.check_messages(m)
-        est, S = self.layout.estimates(m3)
-        x = self._allocation(m3, S)
-        p = self._prices(est, S)
-        return np.einsum("ik,ik->i", p, x) + self.layout.penalties(m3) + self._fifth_term(m3)
+        return self._allocation_and_taxes(self.check_messages(m))[1]
 
     def outcome(self, m):
         return self.allocation(m), self.prices(m), self.taxes(m)
@@ -121,12 +117,15 @@ class PublicGoodsMechanism(ProxyMessages):
     def payoffs(self, m, utilities):
         return self.game(utilities).payoffs(m)
 
-    def _payoffs(self, m, arrays):
-        m3 = self.check_messages(m)
+    def _allocation_and_taxes(self, m3):
+        """Allocation and taxes (4.26a), summed over features from a checked (N, N+1, K) profile."""
         est, S = self.layout.estimates(m3)
         x = self._allocation(m3, S)
         p = self._prices(est, S)
-        t = np.einsum("ik,ik->i", p, x) + self.layout.penalties(m3) + self._fifth_term(m3)
+        return x, np.einsum("ik,ik->i", p, x) + self.layout.penalties(m3) + self._fifth_term(m3)
+
+    def _payoffs(self, m, arrays):
+        x, t = self._allocation_and_taxes(self.check_messages(m))
         return arrays.values(x) - t
 
     def _best_y(self, S, p, qn, arrays):

@@ -20,9 +20,11 @@ from ._validation import GameValidationError
 from .stage import E1Report, StageEquilibria, StageSolution, action_values, check_e1, stage_equilibria
 from .equilibrium import Equilibrium, Simulation, load
 from .solvers import solve, verify
+from .sweep import SweepResult, sweep
 
 __version__ = "0.1.0.dev0"
 
 __all__ = ["BeliefGrid", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
            "GameValidationError", "Simulation", "StageEquilibria", "StageSolution", "action_values",
-           "bayes_update", "check_e1", "examples", "load", "solve", "stage_equilibria", "verify"]
+           "bayes_update", "check_e1", "examples", "load", "solve", "stage_equilibria", "sweep",
+           "SweepResult", "verify"]

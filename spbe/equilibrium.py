@@ -168,7 +168,7 @@ class Equilibrium:
             # verification and its best candidate used)
             solver = NodeSolver(self.game, tol=s.get("stage_tol", 1e-9), eta=s.get("eta", 0.0),
                                 n_starts=s.get("n_starts", 4), max_unknowns=s.get("max_unknowns"),
-                                exhaustive_fallback=False)
+                                exhaustive_fallback=False, backend=s.get("backend", "numba"))
             object.__setattr__(self, "_solver_cache", solver)
         return solver
 

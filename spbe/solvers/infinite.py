@@ -113,7 +113,7 @@ def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selec
         case = np.where(res.case[pos] >= 0, solver.case_index(rows), -1)
         res = NodeSolution(symmetry.expand(res.strategy), symmetry.expand(res.played), res.status[pos],
                            case, res.residual[pos], res.n_found[pos])
-    U = node_action_values(solver.game, grid, beliefs, res.played, V, delta)
+    U = node_action_values(solver.game, grid, beliefs, res.played, V, delta, solver.backend)
     return res, (res.played * U).sum(axis=-1)
 
 
@@ -206,7 +206,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     best = (history[-1]["residual"] if history else np.inf, V, res, vi_converged)
     worse = 0
     for _ in range(0 if stopped else policy_iterations):
-        W = evaluate_policy(game, grid, res.played, delta)
+        W = evaluate_policy(game, grid, res.played, delta, solver.backend)
         Wv = ContinuationValue(grid, W)
         new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, "continue", accept_dist,
                               symmetry)

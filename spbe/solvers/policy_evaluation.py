@@ -11,22 +11,24 @@ import numpy as np
 
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
+from .._kernels.backends import kernel_module
 from ..stage.node_solver import kernel_context
 
 __all__ = ["evaluate_policy", "node_action_values"]
 
 
 def node_action_values(game, grid: BeliefGrid, beliefs: np.ndarray, played: np.ndarray,
-                       V: ContinuationValue | None, delta: float) -> np.ndarray:
+                       V: ContinuationValue | None, delta: float, backend: str = "numba") -> np.ndarray:
     """U^i(π_b, x, a; γ_b, V) at every belief b (``(B, N, Mx, Kx)``), for played strategies γ_b."""
-    from .._kernels.node_solver import action_values_nodes
+    action_values_nodes = kernel_module("node_solver", backend).action_values_nodes
     out = np.zeros(played.shape)
     action_values_nodes(kernel_context(game, V, delta), np.ascontiguousarray(beliefs),
                         np.ascontiguousarray(played), out)
     return out
 
 
-def evaluate_policy(game, grid: BeliefGrid, played: np.ndarray, delta: float) -> np.ndarray:
+def evaluate_policy(game, grid: BeliefGrid, played: np.ndarray, delta: float,
+                    backend: str = "numba") -> np.ndarray:
     """Values W (``(B, N, Mx)``) of the stationary strategy that plays ``played[b]`` at node b.
 
     Solves the sparse linear system (I - δ P) W = r exactly (SuperLU); off-grid updated beliefs
@@ -35,13 +37,13 @@ def evaluate_policy(game, grid: BeliefGrid, played: np.ndarray, delta: float) ->
     from scipy.sparse import coo_matrix, identity
     from scipy.sparse.linalg import spsolve
 
-    from .._kernels.evaluation import transition_entries
+    transition_entries = kernel_module("evaluation", backend).transition_entries
     beliefs = grid.nodes()
     played = np.ascontiguousarray(played, dtype=float)
     B, N, Mx, _ = played.shape
     if B != grid.n_nodes:
         raise ValueError(f"played: expected one strategy per grid node ({grid.n_nodes}), got {B}")
-    U_reward = node_action_values(game, grid, beliefs, played, None, 0.0)
+    U_reward = node_action_values(game, grid, beliefs, played, None, 0.0, backend)
     r = (played * U_reward).sum(axis=-1).reshape(-1)
     if delta == 0.0:
         return r.reshape(B, N, Mx)

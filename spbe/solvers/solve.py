@@ -6,6 +6,7 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from .._kernels.backends import check_backend
 from .._validation import check_discount
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
@@ -44,7 +45,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
           verify: bool = True, verify_options: Optional[dict] = None,
           callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None,
           symmetry: Union[str, bool] = "auto", anderson: int = 5, checkpoint=None,
-          checkpoint_every: int = 10, resume=None) -> Equilibrium:
+          checkpoint_every: int = 10, resume=None, backend: str = "numba") -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -81,6 +82,10 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         uninterrupted one. Plain arrays and JSON, no pickle.
     resume : path, optional
         A checkpoint written by a solve of the same game, grid and settings.
+    backend : ``"numba"`` (default) or ``"numpy"``
+        ``"numpy"`` runs the same kernels uncompiled (:mod:`spbe._kernels.backends`): the
+        reference the tests and benchmarks compare the compiled path with; it is 2–3 orders of
+        magnitude slower and meant for small grids.
     anderson : int
         Memory of the Anderson acceleration of V ← 𝒯V, used while no node changes case (then 𝒯
         is smooth in V); 0 turns it off. A case change or a growing residual falls back to the
@@ -136,14 +141,16 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     if symmetry is True and not symmetric:
         raise ValueError("symmetry: the game (or the grid) is not symmetric under exchange of agents")
     sym_map = SymmetryMap(grid) if symmetric and symmetry in ("auto", True) else None
-    solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns)
+    check_backend(backend)
+    solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns,
+                        backend=backend)
     settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
                     selection=selection, accept_dist=accept_dist,
                     schedule=None if schedule is None else [float(d) for d in schedule],
                     damping=damping, anderson=anderson, tol=tol, max_iter=max_iter,
                     policy_iterations=policy_iterations, stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
                     offpath_rule="tremble" if eta > 0 else "thesis (6.7)",
-                    symmetry=sym_map is not None)
+                    symmetry=sym_map is not None, backend=backend)
     labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
                                           for m, k in zip(row, [game.n_actions[i] for i in solver.at_agent])))
                    for row in solver.cases.tolist())

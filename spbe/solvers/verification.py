@@ -37,12 +37,13 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         from them) whose visited beliefs are added to the check set
     """
     game, grid, delta = eq.game, eq.grid, eq.delta
+    backend = eq.settings.get("backend", "numba")
     fine = BeliefGrid(game.n_types, tuple(refine * r for r in grid.resolution))
     samples = [fine.nodes()]
     rng = np.random.default_rng(seed)
     T = eq.strategy_nodes.shape[0]
     if eq.horizon is None:
-        W = evaluate_policy(game, grid, eq.strategy_nodes[0], delta)
+        W = evaluate_policy(game, grid, eq.strategy_nodes[0], delta, backend)
         continuations = [W]
         policy_gap = float(np.max(np.abs(W - eq.values[0])))
     else:
@@ -57,7 +58,8 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
     worst, where, flagged = 0.0, None, 0
     for k in range(T):
         played, flags = eq._strategies_padded(beliefs, k)
-        U = node_action_values(game, grid, beliefs, played, ContinuationValue(grid, continuations[k]), delta)
+        U = node_action_values(game, grid, beliefs, played, ContinuationValue(grid, continuations[k]), delta,
+                               backend)
         gains = _gains(game, played, U)
         flagged += int(flags.sum())
         b = int(np.argmax(gains))
@@ -67,7 +69,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
                          belief=[beliefs[b, i, :m].tolist() for i, m in enumerate(game.n_types)])
         if eq.horizon is None:
             on_grid = _gains(game, eq.strategy_nodes[0], node_action_values(
-                game, grid, grid.nodes(), eq.strategy_nodes[0], ContinuationValue(grid, W), delta))
+                game, grid, grid.nodes(), eq.strategy_nodes[0], ContinuationValue(grid, W), delta, backend))
             node_epsilon = float(on_grid.max())
     out = dict(epsilon=worst, epsilon_per_round=(1 - delta) * worst, where=where,
                n_beliefs=int(len(beliefs)), check_resolution=list(fine.resolution),

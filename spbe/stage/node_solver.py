@@ -25,6 +25,7 @@ from typing import Optional
 
 import numpy as np
 
+from .._kernels.backends import check_backend, kernel_module
 from ..beliefs.continuation import ContinuationValue
 from .supports import iter_cases
 
@@ -74,12 +75,15 @@ class NodeSolver:
 
     def __init__(self, game, *, tol: float = 1e-9, eta: float = 0.0, n_starts: int = 4,
                  max_unknowns: Optional[int] = None, seed: int = 0, max_solutions: int = 64,
-                 exhaustive_fallback: bool = True, scan_budget: int = 300_000):
+                 exhaustive_fallback: bool = True, scan_budget: int = 300_000,
+                 backend: str = "numba"):
         if not (0.0 <= eta < 1.0 / max(game.n_actions)):
             raise ValueError(f"eta: the tremble must lie in [0, 1/K_max), got {eta!r}")
         if tol <= 0:
             raise ValueError(f"tol: must be positive, got {tol!r}")
         self.game = game
+        # "numpy": the same kernels executed uncompiled (spbe._kernels.backends)
+        self.backend = check_backend(backend)
         self.tol = float(tol)
         self.eta = float(eta)
         self.n_starts = int(n_starts)
@@ -105,7 +109,7 @@ class NodeSolver:
         ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
         prescriptions are accepted (exchange-symmetric games; see :mod:`spbe.symmetry`).
         """
-        from .._kernels.node_solver import solve_nodes
+        solve_nodes = kernel_module("node_solver", self.backend).solve_nodes
         if selection not in SELECTION_MODES:
             raise ValueError(f"selection: must be one of {sorted(SELECTION_MODES)}, got {selection!r}")
         game = self.game

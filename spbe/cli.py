@@ -128,16 +128,6 @@ def _cmd_solve(args) -> int:
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-
-    def progress(h):
-        if h.get("phase") == "backward-recursion":
-            print(f"  period {h['period']}: {h['flagged']} flagged", flush=True)
-        elif h["sweep"] % args.report_every == 0 or not h["phase"].startswith("value-iteration"):
-            changes = h.get("case_changes")
-            print(f"  sweep {h['sweep']:4d}  δ={h['delta']:<5g} {h['phase']:17s} residual/round "
-                  f"{h['residual']:.2e}  case changes {changes}  flagged {h['flagged']}  "
-                  f"[{time.perf_counter() - t0:.0f} s]", flush=True)
 
     checkpoint = out / "checkpoint.npz"
     resume = None
@@ -149,18 +139,31 @@ def _cmd_solve(args) -> int:
         print(f"resuming from {checkpoint}", flush=True)
     print(f"{game!r}\nsolving on a {args.grid}-point grid per agent ...", flush=True)
     infinite = args.horizon is None and game.horizon is None
+    # progress: one line redrawn in place on a terminal, a line every --report-every sweeps
+    # otherwise (logs), nothing with --no-progress
+    bar = None
+    if not args.no_progress:
+        from ._progress import ProgressBar
+        from .solvers import DEFAULT_SCHEDULE
+        bar = ProgressBar(sys.stdout, delta=game.delta, schedule=DEFAULT_SCHEDULE, max_iter=args.max_iter,
+                          horizon=args.horizon or game.horizon, every=args.report_every)
     try:
-        eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
-                   callback=progress, checkpoint=checkpoint if infinite else None,
-                   checkpoint_every=args.checkpoint_every, resume=resume)
+        try:
+            eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
+                       callback=bar, checkpoint=checkpoint if infinite else None,
+                       checkpoint_every=args.checkpoint_every, resume=resume)
+        finally:
+            if bar is not None:
+                bar.close()
     except ValueError as exc:
         if resume is None:
             raise
         print(f"spbe solve: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"\ninterrupted; `spbe solve ... --out {out} --resume` goes on from {checkpoint}"
-              if checkpoint.exists() else "\ninterrupted", file=sys.stderr)
+        sep = "" if bar is not None and bar.tty else "\n"
+        print(f"{sep}interrupted; `spbe solve ... --out {out} --resume` goes on from {checkpoint}"
+              if checkpoint.exists() else f"{sep}interrupted", file=sys.stderr)
         return 130
     if checkpoint.exists():
         checkpoint.unlink()            # finished: the checkpoint is stale
@@ -175,18 +178,21 @@ def _cmd_solve(args) -> int:
     if game.n_agents == 2 and game.n_types == (2, 2):
         import matplotlib
         matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
         from . import plot
+
+        def write(fig, name):
+            figures.append(out / name)
+            fig.savefig(figures[-1], dpi=120)
+            plt.close(fig)
+
         for x, name in enumerate(game.types[0]):
             for a in range(1, game.n_actions[0]):
-                fig = plot.strategy_map(eq, agent=0, type_=x, action=a)
-                figures.append(out / f"strategy_agent1_{name}_action{game.actions[0][a]}.png")
-                fig.savefig(figures[-1], dpi=120)
-            fig = plot.value_map(eq, agent=0, type_=x)
-            figures.append(out / f"value_agent1_{name}.png")
-            fig.savefig(figures[-1], dpi=120)
-        fig = plot.convergence(eq)
-        figures.append(out / "convergence.png")
-        fig.savefig(figures[-1], dpi=120)
+                write(plot.strategy_map(eq, agent=0, type_=x, action=a),
+                      f"strategy_agent1_{name}_action{game.actions[0][a]}.png")
+            write(plot.value_map(eq, agent=0, type_=x), f"value_agent1_{name}.png")
+        write(plot.convergence(eq), "convergence.png")
     print(eq)
     print(f"wrote {out / 'equilibrium.npz'}, {out / 'summary.json'}" +
           "".join(f", {f.name}" for f in figures))
@@ -257,6 +263,33 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _parse_slice(args, game):
+    """``--axes 1:H,2:H`` / ``--fixed -,-,0.3`` / ``--points N`` as keyword arguments of the maps."""
+    kw = {}
+    if args.axes:
+        parts = args.axes.split(",")
+        if len(parts) != 2 or any(p.count(":") != 1 for p in parts):
+            raise ValueError(f"--axes {args.axes!r}: expected AGENT:TYPE,AGENT:TYPE (e.g. 1:H,2:H)")
+        axes = []
+        for p in parts:
+            a, t = p.split(":")
+            i = int(a) - 1
+            if not 0 <= i < game.n_agents:
+                raise ValueError(f"--axes {args.axes!r}: agent {a} is outside 1..{game.n_agents}")
+            x = game.types[i].index(t) if t in game.types[i] else int(t)
+            axes.append((i, x))
+        kw["axes"] = tuple(axes)
+    if args.fixed:
+        parts = args.fixed.split(",")
+        if len(parts) != game.n_agents:
+            raise ValueError(f"--fixed {args.fixed!r}: expected {game.n_agents} comma-separated entries")
+        kw["fixed"] = [None if p.strip() in ("-", "prior") else
+                       (float(p) if ":" not in p else [float(v) for v in p.split(":")]) for p in parts]
+    if args.points:
+        kw["points"] = args.points
+    return kw
+
+
 def _cmd_plot(args) -> int:
     import matplotlib
     matplotlib.use("Agg")
@@ -268,9 +301,17 @@ def _cmd_plot(args) -> int:
     if eq is None:
         return 2
     game = eq.game
-    if game.n_agents != 2 or game.n_types != (2, 2):
-        print("spbe plot: strategy, value and case maps need two agents with two types each; "
-              "writing the convergence figure only", file=sys.stderr)
+    try:
+        kw = _parse_slice(args, game)
+        if kw or not (game.n_agents == 2 and game.n_types == (2, 2)):
+            plot.belief_slice(eq, kw.get("axes"), kw.get("fixed"), kw.get("points"))  # checks them
+        maps = True
+    except ValueError as exc:
+        if args.axes or args.fixed or args.points:
+            print(f"spbe plot: {exc}", file=sys.stderr)
+            return 2
+        print(f"spbe plot: {exc}; writing the convergence figure only", file=sys.stderr)
+        maps = False
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -282,14 +323,15 @@ def _cmd_plot(args) -> int:
             written.append(path.name)
         plt.close(fig)
 
-    if game.n_agents == 2 and game.n_types == (2, 2):
-        for i in range(2):
+    if maps:
+        # two agents with two types: the belief square; otherwise a 2-D slice (--axes, --fixed)
+        for i in range(game.n_agents):
             for x, tname in enumerate(game.types[i]):
                 for a in range(1, game.n_actions[i]):
-                    save(plot.strategy_map(eq, agent=i, type_=x, action=a),
+                    save(plot.strategy_map(eq, agent=i, type_=x, action=a, **kw),
                          f"strategy_agent{i + 1}_{tname}_action{game.actions[i][a]}")
-                save(plot.value_map(eq, agent=i, type_=x), f"value_agent{i + 1}_{tname}")
-            save(plot.case_map(eq, agent=i), f"kind_of_play_agent{i + 1}")
+                save(plot.value_map(eq, agent=i, type_=x, **kw), f"value_agent{i + 1}_{tname}")
+            save(plot.case_map(eq, agent=i, **kw), f"kind_of_play_agent{i + 1}")
     save(plot.convergence(eq), "convergence")
     print(f"wrote {len(written)} files to {out}: " + ", ".join(written))
     return 0
@@ -348,7 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=None, help="finite horizon T (default: infinite)")
     p.add_argument("--eta", type=float, default=1e-7, help="tremble size (0: exact thesis rule)")
     p.add_argument("--max-iter", type=int, default=500, help="value-iteration sweeps per δ of the schedule")
-    p.add_argument("--report-every", type=int, default=10, help="progress line every N sweeps")
+    p.add_argument("--report-every", type=int, default=10,
+                   help="progress line every N sweeps when stdout is not a terminal (on a terminal a "
+                        "progress bar with the residual is redrawn in place)")
+    p.add_argument("--no-progress", action="store_true", help="no progress output during the solve")
     p.add_argument("--checkpoint-every", type=int, default=10,
                    help="write OUT/checkpoint.npz every N sweeps (a killed solve can be resumed)")
     p.add_argument("--resume", action="store_true",
@@ -377,13 +422,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the path (JSON) here")
     p.set_defaults(func=_cmd_simulate)
     p = sub.add_parser("plot", help="figures of a saved equilibrium",
-                       description="Strategy, value and kind-of-play maps over the belief square, and "
-                                   "the convergence history, of a saved equilibrium.",
+                       description="Strategy, value and kind-of-play maps over the belief square (two "
+                                   "agents with two types) or a 2-D slice of the belief space (other "
+                                   "games; --axes, --fixed, --points), and the convergence history, "
+                                   "of a saved equilibrium.",
                        epilog="example: spbe plot results/equilibrium.npz --out figures/ --format png,pdf")
     p.add_argument("equilibrium", help="an equilibrium.npz written by `spbe solve`")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--format", default="png", help="comma-separated formats (png, pdf, svg)")
     p.add_argument("--dpi", type=int, default=120)
+    p.add_argument("--axes", help="slice: the two free coordinates as AGENT:TYPE,AGENT:TYPE (agents "
+                                  "1..N, types by name), e.g. 1:H,3:H (default: the first type of "
+                                  "agents 1 and 2; games other than 2 agents x 2 types)")
+    p.add_argument("--fixed", help="slice: the belief held fixed, one entry per agent as for --belief "
+                                   "of `spbe stage`, 'prior' (or '-', written --fixed=-,...) for an agent's prior "
+                                   "(default: the prior), e.g. prior,0.5,prior")
+    p.add_argument("--points", type=int, default=None,
+                   help="slice: values per free coordinate (default: the grid's; more re-solve the "
+                        "stage game off the grid)")
     p.set_defaults(func=_cmd_plot)
     p = sub.add_parser("reproduce", help="reproduce a named table or figure of the sources",
                        description="Run a named reproduction: writes DIR/NAME.json (its key numbers) "

@@ -321,6 +321,23 @@ class DynamicGame:
             out[i, :g.shape[0], :g.shape[1]] = g
         return out
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickling (Dask or multiprocessing workers): arrays come back writable, which numba
+        types differently from the read-only arrays ``__init__`` builds, so every kernel would
+        be compiled again in each worker. Freeze them again and rebuild the padded cache."""
+        state = dict(state)
+        state.pop("_padded", None)
+
+        def freeze(obj):
+            if isinstance(obj, np.ndarray):
+                obj.setflags(write=False)
+            elif isinstance(obj, (tuple, list)):
+                for item in obj:
+                    freeze(item)
+        for value in state.values():
+            freeze(value)
+        self.__dict__.update(state)
+
     def __repr__(self) -> str:
         horizon = "infinite" if self.horizon is None else self.horizon
         return (f"DynamicGame({self.name!r}, agents={self.n_agents}, types={self.n_types}, "

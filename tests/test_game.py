@@ -175,3 +175,19 @@ def test_construction_copies_the_callers_arrays():
     Q[0, 0] = 0.5
     assert g.rewards[0, 0, 0, 0, 0] == 0.0          # ... and the game does not see the edits
     assert g.kernels[0][0, 0, 0, 0] == 1.0
+
+
+def test_unpickled_game_is_frozen_and_reuses_the_compiled_kernels():
+    # Dask/multiprocessing workers receive games by pickle; writable arrays would be a new numba
+    # type, i.e. a second compilation of every kernel in every worker
+    import pickle
+
+    from spbe._kernels.node_solver import solve_nodes
+    game = spbe.examples.public_goods(0.5)
+    spbe.solve(game, grid=3, verify=False)
+    n_signatures = len(solve_nodes.signatures)
+    clone = pickle.loads(pickle.dumps(game))
+    assert not clone.rewards.flags.writeable and not any(k.flags.writeable for k in clone.kernels)
+    a = spbe.solve(clone, grid=3, verify=False)
+    assert len(solve_nodes.signatures) == n_signatures
+    assert np.array_equal(a.values, spbe.solve(game, grid=3, verify=False).values)

@@ -21,10 +21,11 @@ from .stage import E1Report, StageEquilibria, StageSolution, action_values, chec
 from .equilibrium import Equilibrium, Simulation, load
 from .solvers import solve, verify
 from .sweep import SweepResult, sweep
+from ._progress import ProgressBar
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BeliefGrid", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
+__all__ = ["BeliefGrid", "ProgressBar", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
            "GameValidationError", "Simulation", "StageEquilibria", "StageSolution", "action_values",
            "bayes_update", "check_e1", "examples", "load", "solve", "stage_equilibria", "sweep",
            "SweepResult", "verify"]

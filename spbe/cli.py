@@ -132,7 +132,8 @@ def _cmd_solve(args) -> int:
     checkpoint = out / "checkpoint.npz"
     resume = None
     if args.resume:
-        if not checkpoint.exists():
+        # a solve by grid continuation leaves checkpoint.npz.level<k>[.part].npz while on coarse levels
+        if not checkpoint.exists() and not list(out.glob(checkpoint.name + ".level*.npz")):
             print(f"spbe solve: --resume: no checkpoint at {checkpoint}", file=sys.stderr)
             return 2
         resume = checkpoint
@@ -163,7 +164,8 @@ def _cmd_solve(args) -> int:
     except KeyboardInterrupt:
         sep = "" if bar is not None and bar.tty else "\n"
         print(f"{sep}interrupted; `spbe solve ... --out {out} --resume` goes on from {checkpoint}"
-              if checkpoint.exists() else f"{sep}interrupted", file=sys.stderr)
+              if checkpoint.exists() or list(out.glob(checkpoint.name + ".level*.npz"))
+              else f"{sep}interrupted", file=sys.stderr)
         return 130
     if checkpoint.exists():
         checkpoint.unlink()            # finished: the checkpoint is stale

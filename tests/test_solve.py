@@ -195,5 +195,10 @@ def test_asymmetric_terminal_reward_turns_symmetry_off():
 
 
 def test_warm_start_must_match_the_grid(pg05):
+    # the infinite horizon interpolates a warm start from another grid (tests/test_grid_continuation.py);
+    # the finite horizon cannot
     with pytest.raises(ValueError, match="warm_start"):
-        spbe.solve(pg05.game, grid=GRID + 2, warm_start=pg05, verify=False)
+        spbe.solve(pg05.game, grid=GRID + 2, horizon=2, warm_start=pg05, verify=False)
+    three_types = spbe.examples.contribution_game(0.5)
+    with pytest.raises(ValueError, match="warm_start"):
+        spbe.solve(three_types, grid=3, warm_start=pg05, verify=False)

@@ -208,9 +208,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         keep jumping between stage equilibria (a branch of the selection ends at a fold);
         started from the interpolated coarse solution, the finer grid converges (measured:
         21 × 21 in 40 sweeps, 41 × 41 in 46, both confirmed by policy iteration). The coarse
-        solutions are in ``eq.verification``-independent form under ``eq.settings["levels"]``
-        (grid, sweeps, converged), and, when checkpointing, saved beside the checkpoint
-        (``<checkpoint>.level<k>.npz``) so that a resumed solve skips finished levels.
+        levels are summarised in ``eq.settings["levels"]`` (grid, sweeps, converged) and, when
+        checkpointing, saved beside the checkpoint (``<checkpoint>.level<k>.npz``) so that a
+        resumed solve skips finished levels.
     symmetry : ``"auto"`` (default), True or False
         Exchange symmetry (:mod:`spbe.symmetry`): solve at canonical nodes, mirror, and require
         equal prescriptions of agents holding equal beliefs. ``"auto"`` uses it when the game is

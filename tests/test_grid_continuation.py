@@ -18,9 +18,13 @@ def _levels(n, delta, spec="auto"):
 
 
 def test_levels_chosen():
-    assert _levels(51, 0.95) == [11, 21, 41]
-    assert _levels(101, 0.95) == [11, 21, 41, 81]
+    # nested: each level's resolution divides the next (51 points = resolution 50 = 2 * 5 * 5)
+    assert _levels(51, 0.95) == [6, 26]
+    assert _levels(41, 0.95) == [11, 21]
+    assert _levels(101, 0.95) == [6, 26, 51]
+    assert _levels(31, 0.95) == [6, 16]
     assert _levels(21, 0.9) == [11]
+    assert _levels(38, 0.95) == [11, 21]            # resolution 37 is prime: doubling from 10
     assert _levels(11, 0.95) == []                  # the coarsest level itself
     assert _levels(51, 0.5) == []                   # converges directly at small δ
     assert _levels(51, 0.5, (11, 26)) == [11, 26]

@@ -296,8 +296,6 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
             V0 = warm_start.grid.interpolate_many(warm_start.values[0], nodes)
             theta0 = warm_start.grid.interpolate_many(warm_start.strategy_nodes[0], nodes)
             cases0 = np.full(grid.n_nodes, -1, dtype=np.int64)
-            if sym_map is not None:          # interpolation keeps the symmetry up to rounding
-                V0 = sym_map.expand(V0[sym_map.canonical])
         else:
             raise ValueError("warm_start: a finite-horizon warm start must come from the same grid")
     if sym_map is not None:

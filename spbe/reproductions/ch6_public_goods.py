@@ -105,9 +105,19 @@ def _delta0_checks(eq):
         tolerance_note=f"played strategies include trembles of size η; errors of order {eta:g} are exact")
 
 
-def _learning(eq, n_paths, steps, seed=0, low=0.05, high=0.95, threshold=0.01):
+def _learning(_eq, n_paths, steps, seed=0, low=0.05, high=0.95, threshold=0.01):
     """Notes R5: initial beliefs uniform on [low, high]^2, true types drawn from them; the
     fraction of paths with max_j |1 − π^j_t(x^j_true)| < threshold, for every t."""
+    from ..stage.node_solver import NodeSolver
+    s = _eq.settings
+    # The off-grid stage solves of thousands of simulated beliefs skip the lattice-scan fallback
+    # (minutes per hundred beliefs near the absorbing corners); where they find no exact
+    # solution the candidate with the smallest gain is played, as the verification counts.
+    import copy
+    eq = copy.copy(_eq)
+    object.__setattr__(eq, "_solver_cache", NodeSolver(
+        eq.game, tol=s.get("stage_tol", 1e-9), eta=s.get("eta", 0.0), n_starts=s.get("n_starts", 4),
+        max_unknowns=s.get("max_unknowns"), exhaustive_fallback=False))
     rng = np.random.default_rng(seed)
     pH = rng.uniform(low, high, size=(n_paths, 2))
     types = (rng.random((n_paths, 2)) >= pH).astype(np.int64)          # 0 = x^H, 1 = x^L

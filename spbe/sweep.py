@@ -311,18 +311,6 @@ def _save_atomic(eq: Equilibrium, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _refreeze(game: DynamicGame) -> DynamicGame:
-    """Make the game's arrays read-only again, as :class:`DynamicGame` builds them.
-
-    Pickling (a Dask process worker) returns them writable, and numba compiles its kernels
-    anew for writable arrays (another type): minutes of compilation per worker otherwise.
-    """
-    for arr in (game.rewards, *game.kernels, *game.prior):
-        if isinstance(arr, np.ndarray) and arr.flags.writeable:
-            arr.setflags(write=False)
-    return game
-
-
 def _solve_chain(items: list, solve_options: dict, out: Optional[str], keep: bool,
                  on_point: Optional[Callable] = None) -> list:
     """Solve the ``("solve", index, game, kwargs, path)`` items of one chain in order, each
@@ -336,7 +324,6 @@ def _solve_chain(items: list, solve_options: dict, out: Optional[str], keep: boo
             prev = (item[1], item[2])
             continue
         _, index, game, kwargs, path = item
-        game = _refreeze(game)
         kw = dict(solve_options)
         kw.update(kwargs)
         warm_from = None

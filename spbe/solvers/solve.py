@@ -87,6 +87,12 @@ def _nested_levels(target: int, coarsest: int = 10) -> list:
     return out
 
 
+def _level_file(base, k: int, part: bool = False):
+    """Beside checkpoint ``base``: level k's finished solution, or its in-progress checkpoint."""
+    from pathlib import Path
+    return Path(f"{base}.level{k}{'.part' if part else ''}.npz")
+
+
 def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float) -> Equilibrium:
     """Coarse-to-fine: each level warm-starts the next by interpolation (see ``grid_continuation``)."""
     from pathlib import Path
@@ -104,19 +110,19 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
             opts.update(warm_start=prev, schedule=None)
         level_file = ck = None
         if checkpoint is not None:
-            ck = Path(checkpoint) if final else Path(f"{checkpoint}.level{k}.part.npz")
-            level_file = None if final else Path(f"{checkpoint}.level{k}.npz")
+            ck = Path(checkpoint) if final else _level_file(checkpoint, k, part=True)
+            level_file = None if final else _level_file(checkpoint, k)
         source = Path(resume) if resume is not None else None
-        if not final and source is not None and Path(f"{source}.level{k}.npz").exists():
-            prev = load(f"{source}.level{k}.npz")          # a finished level: not solved again
+        if not final and source is not None and _level_file(source, k).exists():
+            prev = load(_level_file(source, k))            # a finished level: not solved again
             if prev.grid.resolution != level.resolution or prev.delta != call["delta"]:
-                raise ValueError(f"resume: {source}.level{k}.npz is not level {k} of this solve")
+                raise ValueError(f"resume: {_level_file(source, k)} is not level {k} of this solve")
             summary.append(dict(grid=[r + 1 for r in level.resolution], sweeps=prev.iterations,
                                 converged=prev.converged, resumed=True))
             continue
         part = None
         if source is not None:
-            part = source if final else Path(f"{source}.level{k}.part.npz")
+            part = source if final else _level_file(source, k, part=True)
             part = part if part.exists() else None
         prev = solve(game, level, checkpoint=ck, resume=part, **opts)
         summary.append(dict(grid=[r + 1 for r in level.resolution], sweeps=prev.iterations,
@@ -132,7 +138,7 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
                            f"({[r + 1 for r in levels[k].resolution]} points): " + prev.message)
     elif checkpoint is not None and "stopped by the callback" not in prev.message:
         for j in range(len(levels)):               # finished: the level files are stale
-            Path(f"{checkpoint}.level{j}.npz").unlink(missing_ok=True)
+            _level_file(checkpoint, j).unlink(missing_ok=True)
     settings = dict(prev.settings, grid_continuation=[[r + 1 for r in g.resolution] for g in levels],
                     levels=summary)
     object.__setattr__(prev, "settings", settings)

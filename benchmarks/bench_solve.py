@@ -14,8 +14,11 @@ Sections (each prints a table; nothing is asserted, nothing is timed in the test
               and peak memory, at δ = 0.5 and 0.95 on growing grids.
 ``scale``     time per sweep per node against the number of agents, types and actions.
 ``compile``   cold-cache compile time and warm import time, in fresh subprocesses.
-``qe``        the stage solver (δ = 0, one type per agent) against QuantEcon's
-              ``support_enumeration`` on random n x n bimatrix games (``pip install quantecon``).
+``qe``        the stage solver (δ = 0, one type per agent, ``method="auto"``, which takes the
+              compiled support-enumeration path on these nondegenerate games; E1 check off)
+              against QuantEcon's ``support_enumeration`` on random n x n bimatrix games
+              (``pip install quantecon``): ms per game, the ratio ours / QuantEcon, and whether
+              the two equilibrium sets agree.
 
 Every row says which machine state it ran in; numbers are wall-clock on whatever this machine is.
 """
@@ -148,37 +151,47 @@ def section_compile(args):
 
 
 def section_qe(args):
-    print("\n## stage solver vs QuantEcon support_enumeration, random n x n games (δ = 0, 1 type)")
+    print("\n## stage solver vs QuantEcon support_enumeration, random n x n games "
+          "(δ = 0, 1 type; method='auto', E1 check off in the timing)")
     try:
         import quantecon.game_theory as qe
     except ImportError:
         print("quantecon not installed: skipped (pip install quantecon)")
         return
-    print(f"{'n':>3s} {'games':>6s} {'spbe ms':>9s} {'quantecon ms':>13s} {'ratio':>7s} {'same sets':>10s}")
+    print(f"{'n':>3s} {'games':>6s} {'spbe ms':>9s} {'quantecon ms':>13s} {'ratio':>7s} "
+          f"{'same sets':>10s} {'method':>20s}")
+    # warm both (compile / load the numba cache) once, outside the clock: the compiled code
+    # does not depend on the game's size
+    A, B = np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 2.0]])
+    spbe.stage_equilibria(spbe.DynamicGame(np.stack([A, B])[:, None, None], types=[1, 1],
+                                           actions=[2, 2], delta=0.0), ([1.0], [1.0]), check_e1=False)
+    qe.support_enumeration(qe.NormalFormGame((qe.Player(A), qe.Player(B.T))))
     rng = np.random.default_rng(1)
-    sizes = (2, 3, 4) if args.quick else (2, 3, 4, 5, 6)
+    sizes = (2, 3, 4, 10) if args.quick else (2, 3, 4, 6, 8, 10)
     for n in sizes:
         games = [(rng.uniform(-1, 1, (n, n)), rng.uniform(-1, 1, (n, n))) for _ in range(args.games)]
         same = 0
         t_ours = t_qe = 0.0
+        methods = set()
         for A, B in games:
             R = np.stack([A, B])[:, None, None, :, :]
             g = spbe.DynamicGame(R, types=[1, 1], actions=[n, n], delta=0.0)
             nf = qe.NormalFormGame((qe.Player(A), qe.Player(B.T)))
-            spbe.stage_equilibria(g, ([1.0], [1.0]))          # warm (compile) outside the clock
-            qe.support_enumeration(nf)
             t0 = time.perf_counter()
-            mine = [(s.strategy[0][0], s.strategy[1][0]) for s in spbe.stage_equilibria(g, ([1.0], [1.0]))]
+            res = spbe.stage_equilibria(g, ([1.0], [1.0]), check_e1=False)
             t1 = time.perf_counter()
             theirs = qe.support_enumeration(nf)
             t2 = time.perf_counter()
             t_ours += t1 - t0
             t_qe += t2 - t1
+            methods.add(res.method)
+            mine = [(s.strategy[0][0], s.strategy[1][0]) for s in res]
             same += len(mine) == len(theirs) and all(
                 any(np.allclose(p, q, atol=1e-8) and np.allclose(r, s, atol=1e-8) for q, s in theirs)
                 for p, r in mine)
-        print(f"{n:3d} {len(games):6d} {1e3 * t_ours / len(games):9.2f} {1e3 * t_qe / len(games):13.3f} "
-              f"{t_ours / t_qe:7.0f} {same:>5d}/{len(games):<4d}", flush=True)
+        print(f"{n:3d} {len(games):6d} {1e3 * t_ours / len(games):9.3f} {1e3 * t_qe / len(games):13.3f} "
+              f"{t_ours / t_qe:7.2f} {same:>5d}/{len(games):<4d} {','.join(sorted(methods)):>20s}",
+              flush=True)
 
 
 SECTIONS = dict(compile=section_compile, sweep=section_sweep, scale=section_scale,

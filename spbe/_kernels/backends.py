@@ -17,7 +17,8 @@ baseline the benchmarks time against. The independently written reference of the
 One difference of semantics has to be bridged by hand: numba's integers are 64-bit and wrap on
 overflow, CPython's are unbounded. The only kernel that relies on wrapping is the start-point
 hash ``node_solver._hash_normal``; the interpreted copy gets :func:`_hash_normal_int64`, which
-wraps explicitly and returns the same numbers.
+wraps explicitly and returns the same numbers. (``support_enumeration`` needs no such
+bridge: its integers are action indices and counters bounded by C(m + n, m), far from 2^63.)
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ __all__ = ["BACKENDS", "check_backend", "kernel_module"]
 BACKENDS = ("numba", "numpy")
 
 #: kernel modules in dependency order (each may import the ones before it)
-_MODULES = ("beliefs", "stage", "evaluation", "node_solver")
+_MODULES = ("beliefs", "stage", "evaluation", "node_solver", "support_enumeration")
 _INTERPRETED = "spbe._kernels._interpreted"
 _NUMBA_IMPORT = re.compile(r"^from numba import (.+)$", re.MULTILINE)
 

@@ -18,6 +18,13 @@ every agent-type, :mod:`spbe.stage.supports`):
 The zero-denominator branch of the Bayes update (6.7) is decided from the case, never from a
 rounded float: action a^j is off-path when no type in the support of π^j has it in its support.
 Inside a case the interior unknowns are strictly positive, so the update is continuous there.
+
+Fast path (``method="auto"``/``"support-enumeration"``): with two agents of one type each and
+no continuation (V None or δ = 0) the stage problem is a bimatrix game, and for nondegenerate
+games support enumeration over equal-size supports (:mod:`spbe.stage.bimatrix`, compiled) lists
+every equilibrium with one pair of linear solves per support pair instead of the nonlinear
+solves of Π_i (2^{K_i} - 1) cases. "auto" keeps the case enumeration whenever support
+enumeration reports a sign of degeneracy, so it never returns fewer equilibria than before.
 """
 from __future__ import annotations
 
@@ -26,12 +33,16 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .._kernels.backends import check_backend
 from .._validation import GameValidationError
-from .action_values import StageEvaluator, ValueLike
+from .action_values import StageEvaluator, ValueLike, _check_value
 from .result import StageEquilibria, StageSolution
 from .supports import case_label, case_of_strategy, count_cases, iter_cases, n_unknowns, nest_case
 
-__all__ = ["stage_equilibria"]
+__all__ = ["stage_equilibria", "METHODS"]
+
+#: values of ``stage_equilibria(method=...)``
+METHODS = ("auto", "case-enumeration", "support-enumeration")
 
 # Logit grid for one unknown: log-spaced towards both ends of (0, 1), linear in the middle.
 _P_LOW = np.logspace(-15, -1, 15)
@@ -131,7 +142,7 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
                      first_only: bool = False, order: Optional[Sequence] = None,
                      reference=None, max_unknowns: Optional[int] = None, tol: float = 1e-9,
                      n_starts: int = 4, seed: int = 0, check_e1: bool = True,
-                     backend: str = "numba") -> StageEquilibria:
+                     backend: str = "numba", method: str = "auto") -> StageEquilibria:
     """Every solution found of the stage fixed point (6.4)/(6.17a) at the belief ``belief``.
 
     Solves, for all agents i and types x^i,
@@ -168,10 +179,21 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
     check_e1 : bool
         Also test Assumption (E1) of Theorem 6.1 at this belief (see :func:`check_e1`).
     backend : ``"numba"`` or ``"numpy"``
+    method : ``"auto"`` (default), ``"case-enumeration"`` or ``"support-enumeration"``
+        ``"case-enumeration"``: the Kakutani case enumeration above, for every game.
+        ``"support-enumeration"``: the bimatrix fast path
+        (:func:`spbe.stage.bimatrix.bimatrix_equilibria`), compiled support enumeration over
+        equal-size supports; only for two agents with one type each and no continuation (V
+        None or δ = 0), and without ``first_only``, ``order``, ``reference`` or
+        ``max_unknowns`` (ValueError otherwise). It is complete for nondegenerate games; on a
+        game showing signs of degeneracy its result says ``complete=False``.
+        ``"auto"``: support enumeration where it applies and the game shows no sign of
+        degeneracy, the case enumeration otherwise (``parameters["fallback"]`` says why).
 
     Returns
     -------
     StageEquilibria
+        ``method`` says which enumeration produced the solutions.
 
     Examples
     --------
@@ -190,6 +212,27 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
         raise ValueError(f"tol: must be a positive number, got {tol!r}")
     if n_starts < 1:
         raise ValueError(f"n_starts: must be at least 1, got {n_starts}")
+    if method not in METHODS:
+        raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
+    fallback = None
+    if method != "case-enumeration":
+        why_not = _not_bimatrix(game, V, delta, first_only=first_only, order=order,
+                                reference=reference, max_unknowns=max_unknowns)
+        if why_not and method == "support-enumeration":
+            raise ValueError(f"method: 'support-enumeration' needs a two-agent game with one type "
+                             f"per agent, no continuation (V None or delta 0) and none of "
+                             f"first_only/order/reference/max_unknowns; here {why_not}")
+        if not why_not:
+            _check_value(V, game)        # the same errors as the case enumeration would raise
+            from .bimatrix import _enumerate
+            A, B = game.rewards[0, 0, 0], game.rewards[1, 0, 0]
+            fast = _enumerate(A, B, float(tol), check_backend(backend))
+            if method == "support-enumeration" or not fast.degenerate:
+                return _support_enumeration_result(game, pb, delta, A, B, fast, t0, method,
+                                                   check_e1, V, backend)
+            fallback = (f"support enumeration saw signs of degeneracy ({fast.n_singular} "
+                        f"singular systems, {fast.n_ties} ties, {fast.n_zero_weights} zero "
+                        f"weights), so the case enumeration was used")
     evaluator = StageEvaluator(game, pb, V, delta, backend=backend)
     ref = None if reference is None else game.padded_strategy(reference)
 
@@ -230,6 +273,8 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
     else:
         message = ("no solution found" + ("" if complete else " among the cases tried") +
                    "; the stage problem may have no exact solution at this belief (see e1)")
+    if fallback:
+        message += " (case enumeration: support enumeration saw signs of degeneracy)"
     e1 = None
     if check_e1:
         from .existence import check_e1 as _check_e1
@@ -241,9 +286,75 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
         delta=delta, success=bool(solutions), complete=complete, message=message,
         n_cases=n_cases, n_cases_tried=tried, n_evaluations=evaluator.n_evaluations,
         elapsed=time.perf_counter() - t0,
+        method="case-enumeration",
         parameters=dict(tol=tol, first_only=first_only, max_unknowns=max_unknowns,
                         n_starts=n_starts, seed=seed, backend=evaluator.backend,
-                        reference=ref is not None, offpath_rule="thesis (6.7)"),
+                        reference=ref is not None, offpath_rule="thesis (6.7)",
+                        method="case-enumeration", method_requested=method,
+                        **({} if fallback is None else dict(fallback=fallback))),
+        e1=e1)
+
+
+def _not_bimatrix(game, V, delta, *, first_only, order, reference, max_unknowns) -> str:
+    """Why the support-enumeration fast path does not apply ('' when it does)."""
+    if game.n_agents != 2:
+        return f"the game has {game.n_agents} agents"
+    if game.n_types != (1, 1):
+        return f"the agents have {game.n_types} types"
+    if V is not None and delta != 0.0:
+        return f"there is a continuation value with delta = {delta}"
+    given = [name for name, present in (("first_only", bool(first_only)),
+                                        ("order", order is not None),
+                                        ("reference", reference is not None),
+                                        ("max_unknowns", max_unknowns is not None)) if present]
+    if given:
+        return f"{', '.join(given)} given (options of the case enumeration)"
+    return ""
+
+
+def _support_enumeration_result(game, pb, delta, A, B, fast, t0, requested, check_e1, V,
+                                backend) -> StageEquilibria:
+    """Wrap a :class:`~spbe.stage.bimatrix.BimatrixEquilibria` as the solver's result record."""
+    solutions = []
+    if fast.equilibria:
+        X = np.array([x for x, _ in fast.equilibria])
+        Y = np.array([y for _, y in fast.equilibria])
+        U1, U2 = Y @ A.T, X @ B              # action values U^1(a), U^2(b) of (6.4) at δ = 0
+        V1, V2 = (X * U1).sum(axis=1), (Y * U2).sum(axis=1)
+        gains = np.maximum(U1.max(axis=1) - V1, U2.max(axis=1) - V2)
+        for e in range(len(X)):
+            flat = (tuple(np.flatnonzero(X[e] > 0).tolist()),
+                    tuple(np.flatnonzero(Y[e] > 0).tolist()))
+            solutions.append(StageSolution(
+                strategy=(X[e:e + 1].copy(), Y[e:e + 1].copy()), case=((flat[0],), (flat[1],)),
+                label=case_label(game, flat), residual=max(0.0, float(gains[e])),
+                values=(V1[e:e + 1].copy(), V2[e:e + 1].copy()),
+                action_values=(U1[e:e + 1].copy(), U2[e:e + 1].copy()),
+                n_unknowns=len(flat[0]) + len(flat[1]) - 2, degenerate=False))
+    if fast.degenerate:
+        message = (f"{len(solutions)} equilibria by support enumeration; the game shows signs of "
+                   f"degeneracy ({fast.n_singular} singular systems, {fast.n_ties} ties, "
+                   f"{fast.n_zero_weights} zero weights): equilibria with unequal supports or "
+                   f"continua may be missing (method='case-enumeration' lists them)")
+    elif solutions:
+        message = (f"{len(solutions)} solution(s) by support enumeration (nondegenerate game: "
+                   f"all equilibria)")
+    else:                                    # cannot happen for a nondegenerate game (Nash)
+        message = "no solution found by support enumeration"
+    e1 = None
+    if check_e1:
+        from .existence import check_e1 as _check_e1
+        e1 = _check_e1(game, pb, V, delta=delta, backend=backend)
+    return StageEquilibria(
+        solutions=tuple(solutions), belief=tuple(pb[i, :1].copy() for i in range(2)),
+        delta=delta, success=bool(solutions), complete=not fast.degenerate, message=message,
+        n_cases=fast.n_pairs, n_cases_tried=fast.n_pairs, n_evaluations=fast.n_solves,
+        elapsed=time.perf_counter() - t0, method="support-enumeration",
+        parameters=dict(tol=fast.tol, first_only=False, max_unknowns=None, reference=False,
+                        backend=fast.backend, method="support-enumeration",
+                        method_requested=requested, degenerate=fast.degenerate,
+                        n_singular=fast.n_singular, n_ties=fast.n_ties,
+                        n_zero_weights=fast.n_zero_weights),
         e1=e1)
 
 

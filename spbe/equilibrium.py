@@ -171,7 +171,8 @@ class Equilibrium:
             # 8.0e-8 (verification 247 s instead of about 40 s on 2 cores).
             solver = NodeSolver(self.game, tol=s.get("stage_tol", 1e-9), eta=s.get("eta", 0.0),
                                 n_starts=s.get("n_starts", 4), max_unknowns=s.get("max_unknowns"),
-                                exhaustive_fallback=True, backend=s.get("backend", "numba"))
+                                exhaustive_fallback=True, backend=s.get("backend", "numba"),
+                                scan_threshold=s.get("scan_threshold", 0.0))
             object.__setattr__(self, "_solver_cache", solver)
         return solver
 

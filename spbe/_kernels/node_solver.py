@@ -406,6 +406,94 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
 
 
 @njit(cache=True)
+def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_gamma, cand_eff,
+                cand_res, count, work_gamma, work_eff, offpath, U):
+    """Continuation step of one case: a single local solve started at the reference strategy
+    (the previous sweep's solution), for the "continue" selections.
+
+    Between sweeps V moves a little, so the root of the case's indifference equations moves a
+    little from where it was: one unknown is bracketed by stepping outwards from the reference
+    logit (steps 0.05·2^k, nearer side first) and refined by false position; several unknowns
+    get Levenberg-Marquardt from the reference logits alone. This costs a few dozen evaluations,
+    where the full case solve (the 41-point logit scan, or ``n_starts`` Levenberg-Marquardt
+    starts) costs hundreds. Measured on the converged 51 x 51 public-goods solution at δ = 0.95,
+    one node at a time: median 420 µs per node without this step, 14 µs with it (2.2 ms and
+    about 50 µs at the nodes where both L types mix). Returns the new candidate count (a
+    verified root appended)."""
+    n_actions = ctx[4]
+    n = case_unknowns(case_row, at_agent, n_actions)
+    case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
+    z = np.zeros(max(n, 1))
+    f = np.zeros(max(n, 1))
+    if n == 0:
+        return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
+    _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
+    if n >= 2:
+        if _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                work_eff, offpath, U, f, 80):
+            count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U,
+                            work_gamma, work_eff, cand_gamma, cand_eff, cand_res, count, True)
+        return count
+    z0 = z[0]
+    _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
+    f0 = f[0]
+    if abs(f0) <= 0.1 * tol:
+        return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
+    # bracket: walk out on both sides of z0, keeping the last point of each side
+    a, fa = z0, f0
+    lo_z, lo_f, hi_z, hi_f = z0, f0, z0, f0
+    found = False
+    h = 0.05
+    while h < 2.0 * Z_MAX and not found:
+        for side in (-1.0, 1.0):
+            zt = min(max(z0 + side * h, -Z_MAX), Z_MAX)
+            z[0] = zt
+            _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                          offpath, U, f)
+            prev_z, prev_f = (lo_z, lo_f) if side < 0 else (hi_z, hi_f)
+            if f[0] * prev_f <= 0.0:
+                a, fa, b, fb = prev_z, prev_f, zt, f[0]
+                found = True
+                break
+            if side < 0:
+                lo_z, lo_f = zt, f[0]
+            else:
+                hi_z, hi_f = zt, f[0]
+        h *= 2.0
+    if not found:
+        return count
+    if fb == 0.0:
+        z[0] = b
+    else:
+        side = 0
+        c = a
+        for _ in range(200):
+            c = (a * fb - b * fa) / (fb - fa)
+            if not (c > min(a, b) and c < max(a, b)):
+                c = 0.5 * (a + b)
+            z[0] = c
+            _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                          offpath, U, f)
+            fc = f[0]
+            if fc == 0.0 or abs(b - a) < 1e-13:
+                break
+            if fc * fb < 0.0:
+                a, fa = b, fb
+                b, fb = c, fc
+                side = 0
+            else:
+                b, fb = c, fc
+                if side == 1:
+                    fa *= 0.5
+                side = 1
+        z[0] = c
+    return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
+                   work_eff, cand_gamma, cand_eff, cand_res, count, True)
+
+
+@njit(cache=True)
 def _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U):
     build_gamma(z, case_row, at_agent, at_type, ctx[4], eta, work_gamma, work_eff)
     evaluate(ctx, belief, work_eff, offpath, U)
@@ -510,17 +598,21 @@ def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
 
 @njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
-               accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, labels, out_gamma,
-               out_eff):
+               accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
+               labels, out_gamma, out_eff):
     """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried).
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
-    case's solution if it is within ``accept_dist`` of ``ref``, else as mode 1; 3 = as 2, but
+    case's solution if it is within ``accept_dist`` of ``ref`` (a single local solve from ``ref``,
+    :func:`_track_case`, is tried before the full solve of that case), else as mode 1; 3 = as 2, but
     after the first case the enumeration stops at the next solution found (bounded cost).
     ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found, and
     ``scan_budget`` > 0 then the lattice scan (:func:`_scan_case`, at most that many points per
-    case) where that pass finds none either.
+    case) where that pass finds none either and its best candidate's gain exceeds
+    ``scan_threshold`` (the scan costs seconds per node and, at a node whose best candidate is
+    already that close, at most turns a near-solution into an exact one: at the flagged nodes of
+    the public-goods solve at δ = 0.95 the best gain was 8e-9 and the scan did not lower it).
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
     (all labels distinct: no constraint).
     """
@@ -557,6 +649,20 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 continue
         tried += 1
         before = count
+        if step == 0 and mode >= 2 and has_ref:
+            # continuation: one local solve from the reference first; kept if within accept_dist
+            prev_fallback = cand_res[cap - 1]
+            count = _track_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, cand_gamma,
+                                cand_eff, cand_res, count, work_gamma, work_eff, offpath, U)
+            count = _keep_symmetric(cand_gamma, cand_eff, cand_res, before, count, labels)
+            if cand_res[cap - 1] < prev_fallback:
+                fallback_case = c
+            if count > before and _l1(cand_gamma[before], ref, n_types, n_actions) <= accept_dist:
+                cand_case[before] = c
+                best = before
+                best_dist = _l1(cand_gamma[before], ref, n_types, n_actions)
+                break
+            count = before
         prev_fallback = cand_res[cap - 1]
         count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref, n_starts,
                             seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
@@ -594,7 +700,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                     cand_case[k] = c
                 best = 0
                 break
-    if count == 0 and corner_scale > 0.0 and scan_budget > 0:
+    if count == 0 and corner_scale > 0.0 and scan_budget > 0 and cand_res[cap - 1] > scan_threshold:
         # still none: the lattice scan of every case with several unknowns, most unknowns first
         # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
         zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
@@ -628,15 +734,15 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
 
 @njit(cache=True, parallel=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
-                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, labels, out_gamma, out_eff,
-                out_status, out_case, out_residual, out_found):
+                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
+                out_gamma, out_eff, out_status, out_case, out_residual, out_found):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
     and do not depend on thread scheduling."""
     for b in prange(beliefs.shape[0]):
         st, c, r, nf, _ = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
-                                     max_solutions, corner_scale, scan_budget, labels[b], out_gamma[b],
-                                     out_eff[b])
+                                     max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],
+                                     out_gamma[b], out_eff[b])
         out_status[b] = st
         out_case[b] = c
         out_residual[b] = r

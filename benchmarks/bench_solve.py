@@ -1,6 +1,6 @@
 """Speed and scale of the SPBE core: numba against the uncompiled reference, same process.
 
-Run:  python benchmarks/bench_solve.py [--quick] [--sections sweep,converge,scale,compile,qe]
+Run:  python benchmarks/bench_solve.py [--quick] [--sections sweep,converge,scale,compile,large,qe]
 
 Sections (each prints a table; nothing is asserted, nothing is timed in the tests):
 
@@ -14,6 +14,10 @@ Sections (each prints a table; nothing is asserted, nothing is timed in the test
               and peak memory, at δ = 0.5 and 0.95 on growing grids.
 ``scale``     time per sweep per node against the number of agents, types and actions.
 ``compile``   cold-cache compile time and warm import time, in fresh subprocesses.
+``large``     infinite-horizon solves beyond two agents and two types (issue 4's targets): the
+              3-agent threshold game on a 41^3 grid and the 2-agent, 3-type contribution game
+              on a simplex lattice, each in a fresh subprocess (its own peak memory), stopped
+              after ``--budget`` seconds if not converged (reported as such).
 ``qe``        the stage solver (δ = 0, one type per agent, ``method="auto"``, which takes the
               compiled support-enumeration path on these nondegenerate games; E1 check off)
               against QuantEcon's ``support_enumeration`` on random n x n bimatrix games
@@ -194,8 +198,48 @@ def section_qe(args):
               flush=True)
 
 
+_LARGE = """
+import json, resource, sys, time
+import spbe
+name, delta, points, budget = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+game = getattr(spbe.examples, name)(delta)
+t0 = time.perf_counter()
+eq = spbe.solve(game, grid=points, verify=False,
+                callback=lambda h: time.perf_counter() - t0 < budget)
+wall = time.perf_counter() - t0
+print(json.dumps(dict(converged=eq.converged, sweeps=eq.iterations, wall=wall, nodes=eq.grid.n_nodes,
+                      residual=eq.residual * (1 - delta), flagged=eq.n_flagged,
+                      levels=eq.settings.get("levels"), message=eq.message,
+                      rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)))
+"""
+
+
+def section_large(args):
+    import json
+    print(f"\n## infinite-horizon solves, 3 agents and 3 types (verify=False; stopped after {args.budget:g} s)")
+    print(f"{'game':36s} {'δ':>5s} {'grid':>12s} {'nodes':>7s} {'converged':>9s} {'sweeps':>7s} "
+          f"{'wall s':>8s} {'(1-δ)·resid':>11s} {'flagged':>7s} {'peak RSS MiB':>12s}")
+    runs = [("threshold: 3 agents x 2 types x 2 actions", "threshold_public_goods", 0.9, 41, "41^3"),
+            ("contribution: 2 agents x 3 types x 3", "contribution_game", 0.9, 11, "simplex(10)^2")]
+    if args.quick:
+        runs = [(n, g, d, {41: 11, 11: 6}[p], {41: "11^3", 11: "simplex(5)^2"}[p]) for n, g, d, p, _ in runs]
+    for label, name, delta, points, shape in runs:
+        out = subprocess.run([sys.executable, "-c", _LARGE, name, str(delta), str(points), str(args.budget)],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            print(f"{label:36s} failed: {out.stderr.strip().splitlines()[-1:]}")
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{label:36s} {delta:5g} {shape:>12s} {r['nodes']:7d} {str(r['converged']):>9s} {r['sweeps']:7d} "
+              f"{r['wall']:8.1f} {r['residual']:11.1e} {r['flagged']:7d} {r['rss']:12.0f}", flush=True)
+        if r["levels"]:
+            print(f"{'':36s} levels {r['levels']}")
+        if not r["converged"]:
+            print(f"{'':36s} {r['message']}")
+
+
 SECTIONS = dict(compile=section_compile, sweep=section_sweep, scale=section_scale,
-                converge=section_converge, qe=section_qe)
+                converge=section_converge, large=section_large, qe=section_qe)
 
 
 def main() -> None:
@@ -205,6 +249,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=40, help="nodes timed on the reference path")
     parser.add_argument("--games", type=int, default=10, help="random games per size (qe)")
     parser.add_argument("--max-iter", type=int, default=300, help="sweeps per δ stage (converge)")
+    parser.add_argument("--budget", type=float, default=900.0, help="seconds per solve (large)")
     args = parser.parse_args()
     print(f"spbe {spbe.__version__}, numpy {np.__version__}, {os.cpu_count()} cores; "
           f"numba threads {os.environ.get('NUMBA_NUM_THREADS', 'default')}")

@@ -215,8 +215,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Where no case has a verified stage solution, the last-resort lattice scan of the logit
         boxes (:mod:`spbe.stage.node_solver`) runs only if the best candidate's best-response
         gain exceeds this; 0 always scans. The scan costs seconds per node; skipping it where a
-        near-solution exists made the 51 x 51, δ = 0.95 public-goods solve several times faster
-        without changing its result. Also used off the grid (``eq.strategy``, verification).
+        near-solution exists (with the continuation step of the node solver) took the 51 x 51,
+        δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8.
+        Also used off the grid (``eq.strategy``, verification).
     max_unknowns : int, optional
         Cap on the interior unknowns of the cases enumerated (large games).
     terminal_values : array (B, N, M_max), optional

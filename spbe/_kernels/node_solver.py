@@ -173,6 +173,35 @@ def _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, gamma, gamma
 
 
 @njit(cache=True)
+def _false_position(ctx, belief, z, f, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath,
+                    U, a, fa, b, fb):
+    """Root of a one-unknown case's indifference equation in the bracket [a, b] (fa·fb < 0) by
+    false position with the Illinois modification; returns the last iterate (z[0] is used as
+    work space)."""
+    side = 0
+    c = a
+    for _ in range(200):
+        c = (a * fb - b * fa) / (fb - fa)
+        if not (c > min(a, b) and c < max(a, b)):
+            c = 0.5 * (a + b)
+        z[0] = c
+        _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
+        fc = f[0]
+        if fc == 0.0 or abs(b - a) < 1e-13:
+            break
+        if fc * fb < 0.0:
+            a, fa = b, fb
+            b, fb = c, fc
+            side = 0
+        else:
+            b, fb = c, fc
+            if side == 1:
+                fa *= 0.5
+            side = 1
+    return c
+
+
+@njit(cache=True)
 def _l1(gamma, ref, n_types, n_actions):
     d = 0.0
     for i in range(n_types.shape[0]):
@@ -336,30 +365,9 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                     nroots += 1
             for s in range(ns - 1):
                 if fs[s] * fs[s + 1] < 0.0 and nroots < max_roots:
-                    a, b = Z_SCAN[s], Z_SCAN[s + 1]
-                    fa, fb = fs[s], fs[s + 1]
-                    side = 0
-                    c = a
-                    for _ in range(200):
-                        c = (a * fb - b * fa) / (fb - fa)
-                        if not (c > min(a, b) and c < max(a, b)):
-                            c = 0.5 * (a + b)
-                        z[0] = c
-                        _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
-                                      offpath, U, f)
-                        fc = f[0]
-                        if fc == 0.0 or abs(b - a) < 1e-13:
-                            break
-                        if fc * fb < 0.0:
-                            a, fa = b, fb
-                            b, fb = c, fc
-                            side = 0
-                        else:
-                            b, fb = c, fc
-                            if side == 1:
-                                fa *= 0.5
-                            side = 1
-                    roots[nroots] = c
+                    roots[nroots] = _false_position(ctx, belief, z, f, case_row, at_agent, at_type, eta,
+                                                    work_gamma, work_eff, offpath, U, Z_SCAN[s], fs[s],
+                                                    Z_SCAN[s + 1], fs[s + 1])
                     nroots += 1
         for r_i in range(nroots):
             z[0] = roots[r_i]
@@ -467,28 +475,8 @@ def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_ga
     if fb == 0.0:
         z[0] = b
     else:
-        side = 0
-        c = a
-        for _ in range(200):
-            c = (a * fb - b * fa) / (fb - fa)
-            if not (c > min(a, b) and c < max(a, b)):
-                c = 0.5 * (a + b)
-            z[0] = c
-            _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
-                          offpath, U, f)
-            fc = f[0]
-            if fc == 0.0 or abs(b - a) < 1e-13:
-                break
-            if fc * fb < 0.0:
-                a, fa = b, fb
-                b, fb = c, fc
-                side = 0
-            else:
-                b, fb = c, fc
-                if side == 1:
-                    fa *= 0.5
-                side = 1
-        z[0] = c
+        z[0] = _false_position(ctx, belief, z, f, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                               offpath, U, a, fa, b, fb)
     return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                    work_eff, cand_gamma, cand_eff, cand_res, count, True)
 

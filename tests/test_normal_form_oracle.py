@@ -7,10 +7,7 @@ import pytest
 
 import spbe
 
-
-def normal_form(A, B):
-    R = np.stack([A, B])[:, None, None, :, :]           # (agent, x1, x2, a1, a2), one type each
-    return spbe.DynamicGame(R, types=[1, 1], actions=list(A.shape), delta=0.0)
+from normal_form_helpers import normal_form, same_sets
 
 
 METHODS = pytest.mark.parametrize("method", ["case-enumeration", "auto"])
@@ -20,13 +17,6 @@ def ours(A, B, method="case-enumeration"):
     res = spbe.stage_equilibria(normal_form(A, B), ([1.0], [1.0]), method=method)
     assert res.complete
     return [(s.strategy[0][0], s.strategy[1][0]) for s in res]
-
-
-def same_sets(x, y, atol=1e-8):
-    if len(x) != len(y):
-        return False
-    return all(any(np.allclose(p, q, atol=atol) and np.allclose(r, s, atol=atol) for q, s in y)
-               for p, r in x)
 
 
 @METHODS

@@ -13,24 +13,14 @@ import spbe
 from spbe._kernels.backends import kernel_module
 from spbe.stage.bimatrix import bimatrix_equilibria
 
+from normal_form_helpers import normal_form, same_sets
+
 TOL = 1e-9
 BELIEF = ([1.0], [1.0])
 
 
-def normal_form(A, B, **kw):
-    R = np.stack([A, B])[:, None, None, :, :]            # (agent, x1, x2, a1, a2), one type each
-    return spbe.DynamicGame(R, types=[1, 1], actions=list(A.shape), delta=0.0, **kw)
-
-
 def profiles(res):
     return [(s.strategy[0][0], s.strategy[1][0]) for s in res]
-
-
-def same_sets(x, y, atol=1e-8):
-    if len(x) != len(y):
-        return False
-    return all(any(np.allclose(p, q, atol=atol) and np.allclose(r, s, atol=atol) for q, s in y)
-               for p, r in x)
 
 
 def contains(big, small, atol=1e-8):

@@ -256,10 +256,22 @@ def _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, w
 
 @njit(cache=True)
 def _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
-                         offpath, U, f, max_iter):
+                         offpath, U, f, max_iter, scaled):
     """Solve the case's indifference equations f(z) = 0 in logit coordinates from ``z`` (in
     place) by Levenberg-Marquardt with a forward-difference Jacobian. Returns True when
-    max |f| ≤ tol / 10."""
+    max |f| ≤ tol / 10.
+
+    Damping of the normal equations: λ(1 + (JᵀJ)_rr) (``scaled`` False), or Marquardt's
+    λ(JᵀJ)_rr (``scaled`` True), which is invariant to the scale of f. In a tremble's boundary
+    layer f and J are of size η (1e-7), the first form is then a plain gradient step of length
+    ~λ⁻¹|Jᵀf| that stalls, the second is not (measured on the 3-agent threshold game, 6^3 grid,
+    δ = 0: the canonical nodes without a symmetric solution went from 2 to 0). The fallback passes
+    use the scaled form; the main path keeps the first, whose iterates the value iteration of
+    the public-goods game was tuned against. Neither dominates: the scaled form everywhere left
+    the 51 x 51 δ = 0.95 public-goods solve unconverged after 32 sweeps at the finest level, and
+    in the exhaustive pass alone it found fewer solutions there (14 nodes flagged in the first
+    sweep at 26 x 26 against 2). So the fallback passes try the scaled form as a second attempt
+    where the first did not converge."""
     n = z.shape[0]
     J = np.empty((n, n))
     f1 = np.empty(n)
@@ -295,7 +307,10 @@ def _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, 
                     for k in range(n):
                         s += J[k, r] * J[k, c]
                     A[r, c] = s
-                A[r, r] += lam * (1.0 + A[r, r])
+                if scaled:
+                    A[r, r] += lam * max(A[r, r], 1e-300)
+                else:
+                    A[r, r] += lam * (1.0 + A[r, r])
                 s = 0.0
                 for k in range(n):
                     s += J[k, r] * f[k]
@@ -378,6 +393,7 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
     # corner_scale > 0: the exhaustive pass, started from every point of {-L, 0, L}^n, which
     # reaches solutions with several unknowns in boundary layers at once (notes §2.4 item 4)
     total = n_starts if corner_scale <= 0.0 else min(3 ** n, 729)
+    z_start = np.zeros(n)
     for start in range(total):
         if corner_scale > 0.0:
             code = start
@@ -391,8 +407,15 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
         else:
             for k in range(n):
                 z[k] = 2.0 * _hash_normal(seed, start, k)
+        if corner_scale > 0.0:
+            z_start[:] = z
         converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                         work_eff, offpath, U, f, 80)
+                                         work_eff, offpath, U, f, 80, False)
+        if not converged and corner_scale > 0.0:
+            # exhaustive pass: a second try from the same corner with the scale-invariant damping
+            z[:] = z_start
+            converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol,
+                                             work_gamma, work_eff, offpath, U, f, 80, True)
         before = count
         # only converged end points are candidates: accepting unconverged ones whose gain passes
         # (logits pushed to the clamp) was tried and made the 11 x 11, δ = 0.95 public-goods solve
@@ -439,7 +462,7 @@ def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_ga
     _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
     if n >= 2:
         if _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                work_eff, offpath, U, f, 80):
+                                work_eff, offpath, U, f, 80, False):
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U,
                             work_gamma, work_eff, cand_gamma, cand_eff, cand_res, count, True)
         return count
@@ -529,8 +552,13 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget,
             continue
         # an exact root of the indifference equations nearby, if the case has one
         z[:] = keep_z[q]
-        if _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                work_eff, offpath, U, f, 60):
+        solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                      work_eff, offpath, U, f, 60, False)
+        if not solved:
+            z[:] = keep_z[q]
+            solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                          work_eff, offpath, U, f, 60, True)
+        if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                             work_eff, cand_gamma, cand_eff, cand_res, count, True)
         # otherwise the smallest gain: compass search on the best-response gain
@@ -557,6 +585,46 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget,
 
 
 @njit(cache=True)
+def _polish_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_gamma, cand_eff, cand_res,
+                 count, work_gamma, work_eff, offpath, U):
+    """Local search of one case from the reference strategy: a compass search on the best-response
+    gain in logit coordinates (steps 0.5 down to 1e-4, at most 600 evaluations).
+
+    Used instead of the exhaustive pass and the lattice scan at a node that was flagged in the
+    previous sweep as well (``full_search`` False): there the expensive search has already failed
+    against a nearby V, and the previous near-solution, moved a little, is the continuous
+    continuation of it. Returns the new candidate count (a verified point appended; otherwise
+    the point is offered as the fallback)."""
+    n_actions = ctx[4]
+    n = case_unknowns(case_row, at_agent, n_actions)
+    case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
+    z = np.zeros(max(n, 1))
+    trial = np.zeros(max(n, 1))
+    if n > 0:
+        _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
+    best = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
+    step = 0.5
+    evals = 0
+    while n > 0 and step > 1e-4 and best > tol and evals < 600:
+        moved = False
+        for k in range(n):
+            for sgn in (-1.0, 1.0):
+                trial[:] = z
+                trial[k] = min(max(z[k] + sgn * step, -Z_MAX), Z_MAX)
+                r = _regret_at(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                               offpath, U)
+                evals += 1
+                if r < best:
+                    best = r
+                    z[:] = trial
+                    moved = True
+        if not moved:
+            step *= 0.5
+    return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma, work_eff,
+                   cand_gamma, cand_eff, cand_res, count, True)
+
+
+@njit(cache=True)
 def _respects_labels(gamma, labels):
     """Agents with equal labels (equal beliefs in a symmetric game) play the same prescription."""
     n = labels.shape[0]
@@ -567,6 +635,22 @@ def _respects_labels(gamma, labels):
                     for a in range(gamma.shape[2]):
                         if abs(gamma[i, x, a] - gamma[j, x, a]) > 1e-8:
                             return False
+    return True
+
+
+@njit(cache=True)
+def _case_fits_labels(case_row, at_agent, at_type, labels):
+    """Agents with equal labels have equal supports type by type in this case.
+
+    Only label-symmetric solutions are accepted (:func:`_keep_symmetric`), and equal prescriptions
+    have equal supports, so a case failing this can only yield rejected solutions: it is skipped
+    (with 3 agents at a node where all hold the same belief, 9 of the 729 cases remain)."""
+    T = case_row.shape[0]
+    for t1 in range(T):
+        for t2 in range(t1 + 1, T):
+            if (at_type[t1] == at_type[t2] and at_agent[t1] != at_agent[t2]
+                    and labels[at_agent[t1]] == labels[at_agent[t2]] and case_row[t1] != case_row[t2]):
+                return False
     return True
 
 
@@ -587,8 +671,9 @@ def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
 @njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
-               labels, out_gamma, out_eff):
-    """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried).
+               labels, full_search, out_gamma, out_eff):
+    """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried,
+    search), search: 0 the enumeration alone, 1 the local polish, 2 the exhaustive pass (and scan).
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
@@ -602,7 +687,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     already that close, at most turns a near-solution into an exact one: at the flagged nodes of
     the public-goods solve at δ = 0.95 the best gain was 8e-9 and the scan did not lower it).
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
-    (all labels distinct: no constraint).
+    (all labels distinct: no constraint). ``full_search`` False (a node flagged in the previous
+    sweep, between the solver's periodic full searches): where no verified solution is found, the
+    exhaustive pass and the scan are replaced by :func:`_polish_case` of ``first_case`` from ``ref``.
     """
     n_types = ctx[3]
     n_actions = ctx[4]
@@ -635,6 +722,8 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
             c = step - 1
             if c == first_case:
                 continue
+        if not _case_fits_labels(cases[c], at_agent, at_type, labels):
+            continue
         tried += 1
         before = count
         if step == 0 and mode >= 2 and has_ref:
@@ -671,10 +760,27 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 break
         if count >= max_solutions:
             break
-    if count == 0 and corner_scale > 0.0:
+    search = 0
+    # the polish needs a reference and its case; without them the full search runs
+    polish = (not full_search) and has_ref and first_case >= 0
+    if count == 0 and corner_scale > 0.0 and polish:
+        # flagged last sweep too: continue its near-solution instead of searching exhaustively again
+        search = 1
+        prev_fallback = cand_res[cap - 1]
+        count = _polish_case(ctx, belief, cases[first_case], at_agent, at_type, eta, tol, ref, cand_gamma,
+                             cand_eff, cand_res, count, work_gamma, work_eff, offpath, U)
+        count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
+        if cand_res[cap - 1] < prev_fallback:
+            fallback_case = first_case
+        if count > 0:
+            cand_case[0] = first_case
+            best = 0
+    if count == 0 and corner_scale > 0.0 and not polish:
+        search = 2
         # no verified solution: a second, exhaustive pass over the cases with several unknowns
         for c in range(n_cases):
-            if case_unknowns(cases[c], at_agent, n_actions) < 2:
+            if case_unknowns(cases[c], at_agent, n_actions) < 2 or not _case_fits_labels(cases[c], at_agent,
+                                                                                         at_type, labels):
                 continue
             prev_fallback = cand_res[cap - 1]
             count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
@@ -688,13 +794,15 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                     cand_case[k] = c
                 best = 0
                 break
-    if count == 0 and corner_scale > 0.0 and scan_budget > 0 and cand_res[cap - 1] > scan_threshold:
+    if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0
+            and cand_res[cap - 1] > scan_threshold):
         # still none: the lattice scan of every case with several unknowns, most unknowns first
         # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
         zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
         for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
             for c in range(n_cases):
-                if case_unknowns(cases[c], at_agent, n_actions) != n_want:
+                if (case_unknowns(cases[c], at_agent, n_actions) != n_want
+                        or not _case_fits_labels(cases[c], at_agent, at_type, labels)):
                     continue
                 case_offpath(cases[c], at_agent, at_type, belief, N, Kx, eta, offpath)
                 prev_fallback = cand_res[cap - 1]
@@ -714,27 +822,28 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     if best >= 0:
         out_gamma[:] = cand_gamma[best]
         out_eff[:] = cand_eff[best]
-        return EXACT, cand_case[best], cand_res[best], count, tried
+        return EXACT, cand_case[best], cand_res[best], count, tried, search
     out_gamma[:] = cand_gamma[cap - 1]
     out_eff[:] = cand_eff[cap - 1]
-    return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried
+    return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, search
 
 
 @njit(cache=True, parallel=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
                 accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
-                out_gamma, out_eff, out_status, out_case, out_residual, out_found):
+                full_search, out_gamma, out_eff, out_status, out_case, out_residual, out_found, out_search):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
     and do not depend on thread scheduling."""
     for b in prange(beliefs.shape[0]):
-        st, c, r, nf, _ = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
+        st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
                                      max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],
-                                     out_gamma[b], out_eff[b])
+                                     full_search[b], out_gamma[b], out_eff[b])
         out_status[b] = st
         out_case[b] = c
         out_residual[b] = r
         out_found[b] = nf
+        out_search[b] = srch
 
 
 @njit(cache=True)

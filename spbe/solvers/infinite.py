@@ -93,11 +93,12 @@ class AndersonAcceleration:
 
 
 def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selection, accept_dist,
-                symmetry: Optional[SymmetryMap] = None):
+                symmetry: Optional[SymmetryMap] = None, full_search: Optional[np.ndarray] = None):
     """One application of the selected stage operator: θ' and 𝒯V at every node.
 
     With ``symmetry`` only the canonical nodes are solved (symmetric solutions where agents
-    hold equal beliefs) and the result is mirrored to the other nodes.
+    hold equal beliefs) and the result is mirrored to the other nodes. ``full_search`` (one flag
+    per node, default all): see :meth:`NodeSolver.solve`.
     """
     idx = slice(None) if symmetry is None else symmetry.canonical
     labels = None if symmetry is None else symmetry.labels
@@ -105,14 +106,15 @@ def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selec
         res = solver.solve(beliefs[idx], V, delta, selection="first", labels=labels)
     else:
         res = solver.solve(beliefs[idx], V, delta, reference=theta[idx], first_case=cases[idx],
-                           selection=selection, accept_dist=accept_dist, labels=labels)
+                           selection=selection, accept_dist=accept_dist, labels=labels,
+                           full_search=None if full_search is None else full_search[idx])
     if symmetry is not None:
         game = solver.game
         pos = symmetry.position
         rows = symmetry.permute_case_rows(solver.cases[np.maximum(res.case, 0)], game.n_types)
         case = np.where(res.case[pos] >= 0, solver.case_index(rows), -1)
         res = NodeSolution(symmetry.expand(res.strategy), symmetry.expand(res.played), res.status[pos],
-                           case, res.residual[pos], res.n_found[pos])
+                           case, res.residual[pos], res.n_found[pos], res.search[pos])
     U = node_action_values(solver.game, grid, beliefs, res.played, V, delta, solver.backend)
     return res, (res.played * U).sum(axis=-1)
 
@@ -125,7 +127,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     policy_iterations: int = 50, callback: Optional[Callable] = None,
                     symmetry: Optional[SymmetryMap] = None, anderson: int = 5,
                     checkpoint=None, checkpoint_every: int = 10, resume=None,
-                    checkpoint_meta: Optional[dict] = None) -> dict:
+                    checkpoint_meta: Optional[dict] = None, flagged_refresh: int = 20) -> dict:
     """Solve (6.17) on ``grid``; returns a dict of arrays and diagnostics (see :func:`spbe.solve`).
 
     ``tol`` is in per-round units: the Bellman residual is scaled by (1 - δ) before comparison.
@@ -135,7 +137,15 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     the schedule, and when the callback stops the run. ``resume``: such a file; the iteration
     continues from it and gives the same result as an uninterrupted run (the sweeps are
     deterministic and the Anderson history is part of the state).
+    ``flagged_refresh``: a node without a verified stage solution gets the full fallback search
+    (exhaustive pass, lattice scan: seconds per node) only if it had none in the last this many
+    sweeps, and a local polish of its previous strategy otherwise; value iteration is declared
+    converged only after a sweep in which every flagged node had it. 1: the full search at every
+    flagged node in every sweep.
     """
+    if int(flagged_refresh) < 1:
+        raise ValueError(f"flagged_refresh: must be an integer ≥ 1, got {flagged_refresh!r}")
+    refresh = int(flagged_refresh)
     beliefs = grid.nodes()
     V = ContinuationValue(grid, np.zeros((grid.n_nodes, game.n_agents, max(game.n_types)))
                           if V0 is None else V0)
@@ -148,9 +158,11 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     stopped = False
     vi_converged = False
     start_stage, start_iter, unchanged0, accel_state = 0, 0, 0, None
+    # sweeps since each node last had the full fallback search (a node never searched: due now)
+    since_full = np.full(grid.n_nodes, refresh, dtype=np.int64)
     if resume is not None:
         (start_stage, start_iter, unchanged0, vi_converged, V, theta, cases, res, history,
-         accel_state) = _restore(resume, grid, stages)
+         accel_state, since_full) = _restore(resume, grid, stages)
         sweeps = len(history)
     for si in range(start_stage, len(stages)):
         stage_delta = stages[si]
@@ -162,9 +174,14 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
         if accel is not None and accel_state is not None and si == start_stage:
             accel.set_state(*accel_state)
         for it in range(start_iter if si == start_stage else 0, max_iter):
+            # the polish needs last sweep's strategy and case at the node (any node: one that
+            # flags every other sweep is polished too, not searched again each time it reappears)
+            full = np.ones(grid.n_nodes, dtype=bool)
+            if theta is not None and refresh > 1:
+                full = since_full + 1 >= refresh
             try:
                 res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
-                                      accept_dist, symmetry)
+                                      accept_dist, symmetry, full)
             except KeyboardInterrupt:
                 # Ctrl-C: the last completed sweep is on disk (if checkpointing); say so and stop
                 if checkpoint is not None and sweeps:
@@ -186,16 +203,22 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             V = ContinuationValue(grid, new_values)
             sweeps += 1
             history.append(dict(delta=stage_delta, sweep=sweeps, residual=diff, case_changes=changed,
-                                flagged=int(np.count_nonzero(res.status)), phase=phase))
+                                flagged=int(np.count_nonzero(res.status)), phase=phase,
+                                polished=int(np.count_nonzero(res.search == 1))))
+            since_full = np.where(res.search == 2, 0, since_full + 1)
             vi_converged = diff <= tol and unchanged >= min(stable_sweeps, 1 if stage_delta == 0 else stable_sweeps)
+            if vi_converged and np.any(res.search == 1):
+                # a flagged node only polished this sweep: search it fully before stopping
+                vi_converged = False
+                since_full[res.status != 0] = refresh
             if checkpoint is not None and (sweeps % checkpoint_every == 0 or vi_converged):
                 _save_checkpoint(checkpoint, si, it, unchanged, vi_converged, V.values, theta, cases, res,
-                                 history, accel, checkpoint_meta)
+                                 history, accel, checkpoint_meta, since_full)
             if callback is not None and callback(history[-1]) is False:
                 stopped = True
                 if checkpoint is not None:
                     _save_checkpoint(checkpoint, si, it, unchanged, vi_converged, V.values, theta, cases,
-                                     res, history, accel, checkpoint_meta)
+                                     res, history, accel, checkpoint_meta, since_full)
                 break
             if vi_converged:
                 break
@@ -241,7 +264,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
 
 
 def _save_checkpoint(path, stage, it, unchanged, vi_converged, V, theta, cases, res, history, accel,
-                     meta=None):
+                     meta=None, since_full=None):
     """Write the value-iteration state (no pickle) to ``path`` atomically."""
     import json
     import os
@@ -255,6 +278,8 @@ def _save_checkpoint(path, stage, it, unchanged, vi_converged, V, theta, cases, 
     arrays = dict(V=V, theta=theta, cases=cases, res_strategy=res.strategy, res_played=res.played,
                   res_status=res.status, res_case=res.case, res_residual=res.residual,
                   res_n_found=res.n_found, header=np.array(json.dumps(header)))
+    if since_full is not None:
+        arrays["since_full"] = since_full
     if xs:
         arrays["anderson_x"] = np.array(xs)
         arrays["anderson_f"] = np.array(fs)
@@ -295,5 +320,8 @@ def _restore(state, grid, stages):
         stage, it, unchanged, accel_state = stage + 1, 0, 0, None
     else:
         it += 1
+    # checkpoints written before the flagged-node refresh have no counter: a full search everywhere
+    since_full = (np.asarray(state["since_full"], dtype=np.int64) if "since_full" in state
+                  else np.full(grid.n_nodes, 1 << 30, dtype=np.int64))
     return (stage, it, unchanged, h["vi_converged"], ContinuationValue(grid, state["V"]), state["theta"],
-            state["cases"], res, list(h["history"]), accel_state)
+            state["cases"], res, list(h["history"]), accel_state, since_full)

@@ -157,7 +157,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
           symmetry: Union[str, bool] = "auto", anderson: int = 5, checkpoint=None,
           checkpoint_every: int = 10, resume=None, backend: str = "numba",
           grid_continuation: Union[str, Sequence[int], None] = "auto",
-          scan_threshold: float = 1e-6) -> Equilibrium:
+          scan_threshold: float = 1e-6, flagged_refresh: int = 20) -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -218,6 +218,12 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         near-solution exists (with the continuation step of the node solver) took the 51 x 51,
         δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8.
         Also used off the grid (``eq.strategy``, verification).
+    flagged_refresh : int
+        Infinite horizon: a node flagged (no verified stage solution) in the previous sweep gets
+        that fallback search (exhaustive pass, lattice scan) again only every this many sweeps;
+        in between, its previous near-solution is polished locally (a compass search on the
+        best-response gain). New flagged nodes, the sweep that ends value iteration and the
+        policy-iteration steps always search fully. 1: the full search every sweep.
     max_unknowns : int, optional
         Cap on the interior unknowns of the cases enumerated (large games).
     terminal_values : array (B, N, M_max), optional
@@ -273,6 +279,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         raise ValueError(f"schedule: every δ must lie in [0, 1), got {schedule!r}")
     if tol <= 0:
         raise ValueError(f"tol: must be positive, got {tol!r}")
+    if isinstance(flagged_refresh, bool) or not isinstance(flagged_refresh, (int, np.integer)) or flagged_refresh < 1:
+        raise ValueError(f"flagged_refresh: must be an integer ≥ 1, got {flagged_refresh!r}")
     if symmetry not in ("auto", True, False):
         raise ValueError(f"symmetry: must be 'auto', True or False, got {symmetry!r}")
     levels = _continuation_levels(grid, grid_continuation, delta, horizon)
@@ -291,7 +299,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                     damping=damping, anderson=anderson, tol=tol, max_iter=max_iter,
                     policy_iterations=policy_iterations, stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
                     offpath_rule="tremble" if eta > 0 else "thesis (6.7)",
-                    symmetry=sym_map is not None, backend=backend, scan_threshold=scan_threshold)
+                    symmetry=sym_map is not None, backend=backend, scan_threshold=scan_threshold,
+                    flagged_refresh=flagged_refresh)
     labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
                                           for m, k in zip(row, [game.n_actions[i] for i in solver.at_agent])))
                    for row in solver.cases.tolist())
@@ -357,7 +366,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                               selection=selection, accept_dist=accept_dist,
                               policy_iterations=policy_iterations, callback=callback,
                               symmetry=sym_map, anderson=anderson, checkpoint=checkpoint,
-                              checkpoint_every=checkpoint_every, resume=state, checkpoint_meta=meta)
+                              checkpoint_every=checkpoint_every, resume=state, checkpoint_meta=meta,
+                              flagged_refresh=flagged_refresh)
         res = out["result"]
         flagged = (res.status != 0)[None]
         last = out["history"][-1]

@@ -69,6 +69,9 @@ class NodeSolution:
     case: np.ndarray            # (B,) index into the case table (-1: none)
     residual: np.ndarray        # (B,) best-response gain of the intended strategy
     n_found: np.ndarray         # (B,) verified solutions met
+    #: (B,) where no case had a verified solution: 0 none needed, 1 the local polish of the
+    #: reference only (``full_search`` False), 2 the exhaustive pass and, if need be, the scan
+    search: Optional[np.ndarray] = None
 
 
 class NodeSolver:
@@ -109,11 +112,16 @@ class NodeSolver:
     def solve(self, beliefs: np.ndarray, V: Optional[ContinuationValue], delta: float, *,
               reference: Optional[np.ndarray] = None, first_case: Optional[np.ndarray] = None,
               selection: str = "continue", accept_dist: float = 0.5,
-              labels: Optional[np.ndarray] = None) -> NodeSolution:
+              labels: Optional[np.ndarray] = None,
+              full_search: Optional[np.ndarray] = None) -> NodeSolution:
         """Solve at every belief of ``beliefs`` (B, N, Mx).
 
         ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
         prescriptions are accepted (exchange-symmetric games; see :mod:`spbe.symmetry`).
+        ``full_search`` (B,) bool, default all True: where False and no case has a verified
+        solution, the exhaustive pass and the lattice scan are skipped and the reference strategy
+        is polished locally in ``first_case`` instead (the iterative solvers pass False at nodes
+        already flagged in the previous sweep; see :func:`spbe.solvers.infinite.value_iteration`).
         """
         solve_nodes = kernel_module("node_solver", self.backend).solve_nodes
         if selection not in SELECTION_MODES:
@@ -127,16 +135,22 @@ class NodeSolver:
         first = (np.full(B, -1, dtype=np.int64) if first_case is None
                  else np.ascontiguousarray(first_case, dtype=np.int64))
         out = NodeSolution(np.zeros(shape), np.zeros(shape), np.zeros(B, dtype=np.int64),
-                           np.zeros(B, dtype=np.int64), np.zeros(B), np.zeros(B, dtype=np.int64))
+                           np.zeros(B, dtype=np.int64), np.zeros(B), np.zeros(B, dtype=np.int64),
+                           np.zeros(B, dtype=np.int64))
         if labels is None:
             labels = np.tile(np.arange(game.n_agents, dtype=np.int64), (B, 1))
         labels = np.ascontiguousarray(labels, dtype=np.int64)
+        if full_search is None:
+            full_search = np.ones(B, dtype=np.bool_)
+        full_search = np.ascontiguousarray(full_search, dtype=np.bool_)
+        if full_search.shape != (B,):
+            raise ValueError(f"full_search: expected shape ({B},), got {full_search.shape}")
         mode = SELECTION_MODES[selection]
         if mode != 0 and not has_ref:
             mode = 0
         solve_nodes(kernel_context(game, V, delta), beliefs, self.cases, self.at_agent, self.at_type,
                     self.eta, self.tol, refs, has_ref, first, mode, float(accept_dist), self.n_starts,
                     self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
-                    labels, out.strategy, out.played, out.status, out.case,
-                    out.residual, out.n_found)
+                    labels, full_search, out.strategy, out.played, out.status, out.case,
+                    out.residual, out.n_found, out.search)
         return out

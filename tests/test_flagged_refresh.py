@@ -21,11 +21,15 @@ _B = -np.array([[1.0, -1.0], [-2.0, 1.0]])
 _EQ = np.array([[[0.6, 0.4]], [[0.4, 0.6]]])
 
 
-@pytest.fixture(scope="module")
-def pennies():
+def _pennies_game(delta):
     R = np.zeros((2, 1, 1, 2, 2))
     R[0, 0, 0], R[1, 0, 0] = _A, _B
-    game = spbe.DynamicGame(R, types=[("x",), ("y",)], actions=[("0", "1"), ("0", "1")], delta=0.0)
+    return spbe.DynamicGame(R, types=[("x",), ("y",)], actions=[("0", "1"), ("0", "1")], delta=delta)
+
+
+@pytest.fixture(scope="module")
+def pennies():
+    game = _pennies_game(0.0)
     beliefs = BeliefGrid(game, 1).nodes()
     # tol far below round-off: no candidate verifies, so the node is flagged whatever is found
     solver = NodeSolver(game, tol=1e-300, eta=1e-7, scan_threshold=1.0)
@@ -82,3 +86,19 @@ def test_bad_full_search_and_refresh_are_named(pennies):
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="flagged_refresh"):
             spbe.solve(game, 5, flagged_refresh=bad, verify=False)
+
+
+@pytest.mark.parametrize("refresh", [1, 3])
+def test_value_iteration_searches_flagged_nodes_every_refresh_sweeps(refresh):
+    # stage_tol far below round-off keeps the one node flagged in every sweep
+    eq = spbe.solve(_pennies_game(0.5), grid=2, stage_tol=1e-300, flagged_refresh=refresh, schedule=None,
+                    verify=False, policy_iterations=0, tol=1e-12)
+    vi = [h for h in eq.history if h["phase"].startswith("value-iteration")]
+    assert all(h["flagged"] == 1 for h in vi)
+    polished = [h["polished"] for h in vi]
+    # the first sweep has no previous strategy; then (refresh - 1) polished sweeps per full one
+    expected = [0] + [0 if k % refresh == 0 else 1 for k in range(1, len(vi))]
+    assert polished[:-1] == expected[:-1]
+    # value iteration stops only on a sweep that searched the flagged node fully
+    assert polished[-1] == 0
+    assert eq.settings["flagged_refresh"] == refresh

@@ -34,6 +34,10 @@ _P_LOW = np.logspace(-15, -1, 15)
 Z_SCAN = np.concatenate((np.log(_P_LOW / (1 - _P_LOW)), np.linspace(-2.0, 2.0, 13)[1:-1],
                          -np.log(_P_LOW / (1 - _P_LOW))[::-1]))
 Z_MAX = 40.0
+# Levenberg-Marquardt starts of the exhaustive pass per node, over all its cases: the 2-agent,
+# 2-type games need 513 (every corner of every case); with 3 agents there are 10^5 and a flagged
+# node cost about a minute, so the pass is bounded (the corners of the first cases in case order)
+CORNER_STARTS = 729
 
 # status codes of solve_node
 EXACT = 0          # a verified solution
@@ -392,7 +396,8 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
     # several unknowns: Levenberg-Marquardt in logit coordinates
     # corner_scale > 0: the exhaustive pass, started from every point of {-L, 0, L}^n, which
     # reaches solutions with several unknowns in boundary layers at once (notes §2.4 item 4)
-    total = n_starts if corner_scale <= 0.0 else min(3 ** n, 729)
+    # (in the exhaustive pass n_starts caps the corners: the node's remaining budget)
+    total = n_starts if corner_scale <= 0.0 else min(3 ** min(n, 12), n_starts)
     z_start = np.zeros(n)
     for start in range(total):
         if corner_scale > 0.0:
@@ -777,14 +782,20 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
             best = 0
     if count == 0 and corner_scale > 0.0 and not polish:
         search = 2
-        # no verified solution: a second, exhaustive pass over the cases with several unknowns
+        # no verified solution: a second, exhaustive pass over the cases with several unknowns, in
+        # case order, at most CORNER_STARTS Levenberg-Marquardt starts per node in all
+        remaining = CORNER_STARTS
         for c in range(n_cases):
-            if case_unknowns(cases[c], at_agent, n_actions) < 2 or not _case_fits_labels(cases[c], at_agent,
-                                                                                         at_type, labels):
+            n_c = case_unknowns(cases[c], at_agent, n_actions)
+            if n_c < 2 or not _case_fits_labels(cases[c], at_agent, at_type, labels):
                 continue
+            if remaining <= 0:
+                break
+            starts = min(3 ** min(n_c, 12), remaining)
+            remaining -= starts
             prev_fallback = cand_res[cap - 1]
             count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
-                                n_starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
+                                starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
                                 work_gamma, work_eff, offpath, U, corner_scale)
             count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
             if cand_res[cap - 1] < prev_fallback:

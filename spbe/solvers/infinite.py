@@ -127,7 +127,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     policy_iterations: int = 50, callback: Optional[Callable] = None,
                     symmetry: Optional[SymmetryMap] = None, anderson: int = 5,
                     checkpoint=None, checkpoint_every: int = 10, resume=None,
-                    checkpoint_meta: Optional[dict] = None, flagged_refresh: int = 20) -> dict:
+                    checkpoint_meta: Optional[dict] = None, flagged_refresh: int = 1) -> dict:
     """Solve (6.17) on ``grid``; returns a dict of arrays and diagnostics (see :func:`spbe.solve`).
 
     ``tol`` is in per-round units: the Bellman residual is scaled by (1 - δ) before comparison.
@@ -139,9 +139,9 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     deterministic and the Anderson history is part of the state).
     ``flagged_refresh``: a node without a verified stage solution gets the full fallback search
     (exhaustive pass, lattice scan: seconds per node) only if it had none in the last this many
-    sweeps, and a local polish of its previous strategy otherwise; value iteration is declared
-    converged only after a sweep in which every flagged node had it. 1: the full search at every
-    flagged node in every sweep.
+    sweeps at this δ, and a local polish of its previous strategy otherwise; value iteration is declared
+    converged only after a sweep in which every flagged node had it. 1 (default): the full search
+    at every flagged node in every sweep (see :func:`spbe.solve` for what larger values measured).
     """
     if int(flagged_refresh) < 1:
         raise ValueError(f"flagged_refresh: must be an integer ≥ 1, got {flagged_refresh!r}")
@@ -170,6 +170,9 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             break
         alpha = damping if damping is not None else (1.0 if stage_delta <= 0.8 else 0.5)
         unchanged = unchanged0 if si == start_stage else 0
+        if si != start_stage or resume is None:
+            # a new δ moves every stage problem: every node is due for the full search
+            since_full[:] = refresh
         accel = AndersonAcceleration(anderson) if anderson else None
         if accel is not None and accel_state is not None and si == start_stage:
             accel.set_state(*accel_state)

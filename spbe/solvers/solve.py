@@ -216,7 +216,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         boxes (:mod:`spbe.stage.node_solver`) runs only if the best candidate's best-response
         gain exceeds this; 0 always scans. The scan costs seconds per node; skipping it where a
         near-solution exists (with the continuation step of the node solver) took the 51 x 51,
-        δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8.
+        δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8
+        (39 s since issue 4's changes to the fallback passes, see ``flagged_refresh``).
         Also used off the grid (``eq.strategy``, verification).
     flagged_refresh : int
         Infinite horizon: a node without a verified stage solution gets the fallback search
@@ -227,7 +228,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Larger values bound the cost per sweep where the full search is expensive (games with 3
         agents), but the polished near-solutions make value iteration cycle more often: on the
         51 x 51, δ = 0.95 public-goods solve, 1 took 49 s, 10 took 144 s, 20 took 27-67 s
-        (two variants of the rule), 40 did not converge in 500 sweeps.
+        (two variants of the rule), 40 did not converge in 500 sweeps (measured before the
+        continuation step's second Levenberg-Marquardt try, which brought 1 to 39 s).
     max_unknowns : int, optional
         Cap on the interior unknowns of the cases enumerated (large games).
     terminal_values : array (B, N, M_max), optional

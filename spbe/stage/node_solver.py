@@ -13,11 +13,15 @@ per node, one solution chosen by a selection rule (notes §2.5):
                  (bounded cost: used off the grid in games with many cases).
 
 Where no case has a verified solution, a second pass starts Levenberg-Marquardt from the corners
-{-L, 0, L}^n of every case's logit box (L = log(1/η)), and a last one scans a lattice of logits
-(then polishes) — solutions with several unknowns in the tremble's boundary layer at once are
-found only that way. The scan is skipped where the best candidate already gains at most
-``scan_threshold``. Where all of that fails the node is flagged and the candidate with the
-smallest best-response gain is returned.
+{-L, 0, L}^n of the cases' logit boxes (L = log(1/η); at most 729 starts per node, in case
+order), and a last one scans a lattice of logits (then polishes) — solutions with several
+unknowns in the tremble's boundary layer at once are found only that way. Both passes retry a
+failed start with Marquardt's scale-invariant damping. The scan is skipped where the best
+candidate already gains at most ``scan_threshold``. Where all of that fails the node is flagged
+and the candidate with the smallest best-response gain is returned. With ``full_search`` False
+at a node (the iterative solvers' ``flagged_refresh``) both passes are replaced by a local
+polish of the reference strategy. Where agents hold equal beliefs (``labels``), cases giving
+them different supports are skipped: they cannot hold the symmetric solutions accepted there.
 """
 from __future__ import annotations
 

@@ -143,7 +143,8 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     converged only after a sweep in which every flagged node had it. 1 (default): the full search
     at every flagged node in every sweep (see :func:`spbe.solve` for what larger values measured).
     """
-    if int(flagged_refresh) < 1:
+    if (isinstance(flagged_refresh, bool) or not isinstance(flagged_refresh, (int, np.integer))
+            or flagged_refresh < 1):
         raise ValueError(f"flagged_refresh: must be an integer ≥ 1, got {flagged_refresh!r}")
     refresh = int(flagged_refresh)
     beliefs = grid.nodes()
@@ -170,8 +171,9 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
             break
         alpha = damping if damping is not None else (1.0 if stage_delta <= 0.8 else 0.5)
         unchanged = unchanged0 if si == start_stage else 0
-        if si != start_stage or resume is None:
-            # a new δ moves every stage problem: every node is due for the full search
+        if si != start_stage or start_iter == 0:
+            # a new δ moves every stage problem: every node is due for the full search (a run
+            # resumed in the middle of a δ keeps its saved counters)
             since_full[:] = refresh
         accel = AndersonAcceleration(anderson) if anderson else None
         if accel is not None and accel_state is not None and si == start_stage:

@@ -525,6 +525,34 @@ def _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, wor
 
 
 @njit(cache=True)
+def _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
+                    best, step, stop_gain, max_evals):
+    """Compass search on the best-response gain from logits ``z`` (moved in place; ``best`` is the
+    gain there): steps ±``step`` along each axis, halved when none improves, until the step is
+    below 1e-4, the gain at most ``stop_gain`` or ``max_evals`` gains were evaluated. Returns the
+    gain at the final ``z``."""
+    n = z.shape[0]
+    trial = np.zeros(n)
+    evals = 0
+    while step > 1e-4 and best > stop_gain and evals < max_evals:
+        moved = False
+        for k in range(n):
+            for sgn in (-1.0, 1.0):
+                trial[:] = z
+                trial[k] = min(max(z[k] + sgn * step, -Z_MAX), Z_MAX)
+                r = _regret_at(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                               offpath, U)
+                evals += 1
+                if r < best:
+                    best = r
+                    z[:] = trial
+                    moved = True
+        if not moved:
+            step *= 0.5
+    return best
+
+
+@njit(cache=True)
 def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget, n_keep, cand_gamma,
                cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
     """Last-resort search of one case: the best-response gain on a lattice of logits in
@@ -559,7 +587,6 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget,
             keep_r[worst] = r
             keep_z[worst] = z
     f = np.zeros(n)
-    trial = np.zeros(n)
     for q in range(n_keep):
         if not np.isfinite(keep_r[q]):
             continue
@@ -576,22 +603,8 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget,
                             work_eff, cand_gamma, cand_eff, cand_res, count, True)
         # otherwise the smallest gain: compass search on the best-response gain
         z[:] = keep_z[q]
-        best = keep_r[q]
-        step = zlim / (npts - 1)
-        while step > 1e-4 and best > 0.0:
-            moved = False
-            for k in range(n):
-                for sgn in (-1.0, 1.0):
-                    trial[:] = z
-                    trial[k] = min(max(z[k] + sgn * step, -Z_MAX), Z_MAX)
-                    r = _regret_at(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma,
-                                   work_eff, offpath, U)
-                    if r < best:
-                        best = r
-                        z[:] = trial
-                        moved = True
-            if not moved:
-                step *= 0.5
+        _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
+                        keep_r[q], zlim / (npts - 1), 0.0, 1 << 62)
         count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                         work_eff, cand_gamma, cand_eff, cand_res, count, True)
     return count
@@ -612,27 +625,11 @@ def _polish_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_g
     n = case_unknowns(case_row, at_agent, n_actions)
     case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
     z = np.zeros(max(n, 1))
-    trial = np.zeros(max(n, 1))
     if n > 0:
         _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
-    best = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
-    step = 0.5
-    evals = 0
-    while n > 0 and step > 1e-4 and best > tol and evals < 600:
-        moved = False
-        for k in range(n):
-            for sgn in (-1.0, 1.0):
-                trial[:] = z
-                trial[k] = min(max(z[k] + sgn * step, -Z_MAX), Z_MAX)
-                r = _regret_at(ctx, belief, trial, case_row, at_agent, at_type, eta, work_gamma, work_eff,
-                               offpath, U)
-                evals += 1
-                if r < best:
-                    best = r
-                    z[:] = trial
-                    moved = True
-        if not moved:
-            step *= 0.5
+        best = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
+        _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
+                        best, 0.5, tol, 600)
     return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma, work_eff,
                    cand_gamma, cand_eff, cand_res, count, True)
 

@@ -616,10 +616,9 @@ def _polish_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_g
     """Local search of one case from the reference strategy: a compass search on the best-response
     gain in logit coordinates (steps 0.5 down to 1e-4, at most 600 evaluations).
 
-    Used instead of the exhaustive pass and the lattice scan at a node that was flagged in the
-    previous sweep as well (``full_search`` False): there the expensive search has already failed
-    against a nearby V, and the previous near-solution, moved a little, is the continuous
-    continuation of it. Returns the new candidate count (a verified point appended; otherwise
+    Used instead of the exhaustive pass and the lattice scan at a node with ``full_search`` False
+    (value iteration's ``flagged_refresh`` > 1: the node had the full search within the last few
+    sweeps, against a nearby V, so its previous strategy, moved a little, continues it). Returns the new candidate count (a verified point appended; otherwise
     the point is offered as the fallback)."""
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
@@ -697,8 +696,8 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     already that close, at most turns a near-solution into an exact one: at the flagged nodes of
     the public-goods solve at δ = 0.95 the best gain was 8e-9 and the scan did not lower it).
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
-    (all labels distinct: no constraint). ``full_search`` False (a node flagged in the previous
-    sweep, between the solver's periodic full searches): where no verified solution is found, the
+    (all labels distinct: no constraint). ``full_search`` False (a node that had the full search
+    within the last ``flagged_refresh`` sweeps): where no verified solution is found, the
     exhaustive pass and the scan are replaced by :func:`_polish_case` of ``first_case`` from ``ref``.
     """
     n_types = ctx[3]

@@ -156,9 +156,6 @@ class Equilibrium:
         return tuple(gamma[i, :m, :kk].copy() for i, (m, kk) in
                      enumerate(zip(self.game.n_types, self.game.n_actions)))
 
-    #: off the grid, games with at most this many cases get the nearest solution over all cases
-    FULL_ENUMERATION_CASES = 100
-
     def _node_solver(self):
         solver = self.__dict__.get("_solver_cache")
         if solver is None:
@@ -196,9 +193,9 @@ class Equilibrium:
         if todo:
             V = ContinuationValue(self.grid, self._next_values(k))
             solver = self._node_solver()
-            selection = "continue" if len(solver.cases) <= self.FULL_ENUMERATION_CASES else "continue-first"
+            # "auto": off the grid, as on it, the full "nearest" enumeration only in small games
             res = solver.solve(beliefs[todo], V, self.delta, reference=np.array(refs),
-                               first_case=np.array(firsts), selection=selection,
+                               first_case=np.array(firsts), selection="auto",
                                accept_dist=self.settings.get("accept_dist", 0.5))
             out[todo] = res.played
             flags[todo] = res.status != 0

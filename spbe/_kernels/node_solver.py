@@ -39,6 +39,12 @@ Z_MAX = 40.0
 # node cost about a minute, so the pass is bounded (the corners of the first cases in case order)
 CORNER_STARTS = 729
 
+# lattice points of the last-resort scan per node, over all its cases (each case gets at most the
+# solver's scan_budget): the 2-agent, 2-type games scan 871,553 points where every case is scanned,
+# so they are unchanged; with 3 agents the cases hold about 3 * 10^7 points (tens of seconds per
+# flagged node): the cases with the most unknowns are scanned first, while the points last
+SCAN_POINTS = 1_000_000
+
 # status codes of solve_node
 EXACT = 0          # a verified solution
 APPROXIMATE = 1    # no solution: the candidate with the smallest best-response gain
@@ -553,6 +559,16 @@ def _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma
 
 
 @njit(cache=True)
+def _lattice_side(n, budget):
+    """Points per axis of the scan lattice of a case with ``n`` unknowns: the most (2 to 41)
+    whose n-th power stays within ``budget``."""
+    npts = 2
+    while (npts + 1) ** n <= budget and npts < 41:
+        npts += 1
+    return npts
+
+
+@njit(cache=True)
 def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget, n_keep, cand_gamma,
                cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
     """Last-resort search of one case: the best-response gain on a lattice of logits in
@@ -566,9 +582,7 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, zlim, budget,
     """
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
-    npts = 2
-    while (npts + 1) ** n <= budget and npts < 41:
-        npts += 1
+    npts = _lattice_side(n, budget)
     total = npts ** n
     keep_z = np.zeros((n_keep, n))
     keep_r = np.full(n_keep, np.inf)
@@ -814,11 +828,16 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
         # still none: the lattice scan of every case with several unknowns, most unknowns first
         # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
         zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
+        points_left = SCAN_POINTS
         for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
             for c in range(n_cases):
                 if (case_unknowns(cases[c], at_agent, n_actions) != n_want
                         or not _case_fits_labels(cases[c], at_agent, at_type, labels)):
                     continue
+                points = _lattice_side(n_want, scan_budget) ** n_want
+                if points > points_left:
+                    break
+                points_left -= points
                 case_offpath(cases[c], at_agent, at_type, belief, N, Kx, eta, offpath)
                 prev_fallback = cand_res[cap - 1]
                 count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, zlim, scan_budget,

@@ -22,7 +22,7 @@ __all__ = ["backward_recursion"]
 
 
 def backward_recursion(game, grid: BeliefGrid, delta: float, horizon: int, solver: NodeSolver,
-                       terminal_values: np.ndarray, *, selection: str = "continue",
+                       terminal_values: np.ndarray, *, selection: str = "auto",
                        accept_dist: float = 0.5, theta0: Optional[np.ndarray] = None,
                        cases0: Optional[np.ndarray] = None,
                        callback: Optional[Callable] = None, symmetry=None) -> dict:

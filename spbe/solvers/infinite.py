@@ -123,7 +123,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     schedule: Sequence[float] = (), V0: Optional[np.ndarray] = None,
                     theta0: Optional[np.ndarray] = None, cases0: Optional[np.ndarray] = None,
                     damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 2000,
-                    selection: str = "continue", accept_dist: float = 0.5, stable_sweeps: int = 5,
+                    selection: str = "auto", accept_dist: float = 0.5, stable_sweeps: int = 5,
                     policy_iterations: int = 50, callback: Optional[Callable] = None,
                     symmetry: Optional[SymmetryMap] = None, anderson: int = 5,
                     checkpoint=None, checkpoint_every: int = 10, resume=None,
@@ -231,12 +231,15 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     # and gives up after 3 steps without improvement (from a state far from a fixed point,
     # policy iteration wanders instead of settling)
     pi_converged = False
+    # policy iteration continues every node's case; where that fails, the bounded search of
+    # "continue-first" in games with many cases, the nearest over all cases otherwise
+    pi_selection = "continue-first" if solver.resolve_selection(selection) == "continue-first" else "continue"
     best = (history[-1]["residual"] if history else np.inf, V, res, vi_converged)
     worse = 0
     for _ in range(0 if stopped else policy_iterations):
         W = evaluate_policy(game, grid, res.played, delta, solver.backend)
         Wv = ContinuationValue(grid, W)
-        new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, "continue", accept_dist,
+        new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, pi_selection, accept_dist,
                               symmetry)
         move = float(np.max(np.abs(new.strategy - theta)))
         changed = int(np.count_nonzero(new.case != cases))

@@ -147,7 +147,7 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
 
 
 def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optional[int] = None, *,
-          delta: Optional[float] = None, eta: float = 1e-7, selection: str = "continue",
+          delta: Optional[float] = None, eta: float = 1e-7, selection: str = "auto",
           accept_dist: float = 0.5, schedule: Optional[Sequence[float]] = DEFAULT_SCHEDULE,
           damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 500,
           policy_iterations: int = 50, stage_tol: float = 1e-9, n_starts: int = 4,
@@ -179,8 +179,12 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     eta : float
         Tremble size (notes §2.4 item 4): every action keeps probability ≥ η; 0 = the exact
         thesis problem with the off-path rule of (6.7).
-    selection : ``"continue"`` (default), ``"nearest"`` or ``"first"``
-        Selection among stage solutions (see :mod:`spbe.stage.node_solver`).
+    selection : ``"auto"`` (default), ``"continue"``, ``"continue-first"``, ``"nearest"`` or ``"first"``
+        Selection among stage solutions (see :mod:`spbe.stage.node_solver`). ``"auto"`` is
+        ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
+        ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
+        solution found instead of enumerating every case for the nearest; the rule run is
+        recorded in ``eq.settings["selection"]``.
     accept_dist : float
         L1 distance within which the previous sweep's case is kept without a full enumeration.
     schedule : sequence of float or None
@@ -299,6 +303,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     check_backend(backend)
     solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns,
                         scan_threshold=scan_threshold, backend=backend)
+    selection = solver.resolve_selection(selection)
     settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
                     selection=selection, accept_dist=accept_dist,
                     schedule=None if schedule is None else [float(d) for d in schedule],

@@ -10,7 +10,10 @@ per node, one solution chosen by a selection rule (notes §2.5):
                  else as ``"nearest"`` (the default of the SPBE solvers: it keeps θ continuous
                  between sweeps, which the outer iteration needs in order to settle);
 ``"continue-first"`` as ``"continue"``, but otherwise the first solution found in case order
-                 (bounded cost: used off the grid in games with many cases).
+                 (bounded cost: a node that leaves its case does not enumerate every case);
+``"auto"``       ``"continue"`` where the case table has at most ``FULL_ENUMERATION_CASES`` (100)
+                 cases, ``"continue-first"`` above (:meth:`NodeSolver.resolve_selection`; the
+                 default of :func:`spbe.solve`).
 
 Where no case has a verified solution, a second pass starts Levenberg-Marquardt from the corners
 {-L, 0, L}^n of the cases' logit boxes (L = log(1/η); at most 729 starts per node, in case
@@ -34,9 +37,18 @@ from .._kernels.backends import check_backend, kernel_module
 from ..beliefs.continuation import ContinuationValue
 from .supports import iter_cases
 
-__all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES"]
+__all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES", "FULL_ENUMERATION_CASES"]
 
 SELECTION_MODES = {"first": 0, "nearest": 1, "continue": 2, "continue-first": 3}
+
+#: "auto" selection: games with at most this many cases get the nearest solution over all cases
+#: where a node leaves its case ("continue"), larger ones the first one found ("continue-first").
+#: The 2-agent, 2-type games (81 cases) are below it. Above it the full enumeration dominates the
+#: sweeps right after δ changes: 3 agents x 2 types (729 cases) on 11^3, the first two δ = 0.5
+#: sweeps took 59 s and 75 s with "continue" and 26 s and 39 s with "continue-first", and δ = 0.5
+#: converged after 85 s instead of about 200 s; with 2 agents x 3 types (117,649 cases) the first
+#: δ = 0.5 sweep took 55 s instead of more than 6.5 min.
+FULL_ENUMERATION_CASES = 100
 
 
 def kernel_context(game, V: Optional[ContinuationValue], delta: float) -> tuple:
@@ -110,12 +122,22 @@ class NodeSolver:
         self.cases, self.at_agent, self.at_type = case_table(game, max_unknowns)
         self._case_index = {tuple(r): k for k, r in enumerate(self.cases.tolist())}
 
+    def resolve_selection(self, selection: str) -> str:
+        """The selection rule actually run: ``"auto"`` resolved by the size of the case table
+        (see ``FULL_ENUMERATION_CASES``); any other valid rule is returned unchanged."""
+        if selection == "auto":
+            return "continue" if len(self.cases) <= FULL_ENUMERATION_CASES else "continue-first"
+        if selection not in SELECTION_MODES:
+            raise ValueError(f"selection: must be 'auto' or one of {sorted(SELECTION_MODES)}, "
+                             f"got {selection!r}")
+        return selection
+
     def case_index(self, rows: np.ndarray) -> np.ndarray:
         return np.array([self._case_index.get(tuple(r), -1) for r in rows.tolist()], dtype=np.int64)
 
     def solve(self, beliefs: np.ndarray, V: Optional[ContinuationValue], delta: float, *,
               reference: Optional[np.ndarray] = None, first_case: Optional[np.ndarray] = None,
-              selection: str = "continue", accept_dist: float = 0.5,
+              selection: str = "auto", accept_dist: float = 0.5,
               labels: Optional[np.ndarray] = None,
               full_search: Optional[np.ndarray] = None) -> NodeSolution:
         """Solve at every belief of ``beliefs`` (B, N, Mx).
@@ -128,8 +150,7 @@ class NodeSolver:
         already flagged in the previous sweep; see :func:`spbe.solvers.infinite.value_iteration`).
         """
         solve_nodes = kernel_module("node_solver", self.backend).solve_nodes
-        if selection not in SELECTION_MODES:
-            raise ValueError(f"selection: must be one of {sorted(SELECTION_MODES)}, got {selection!r}")
+        selection = self.resolve_selection(selection)
         game = self.game
         beliefs = np.ascontiguousarray(beliefs, dtype=float)
         B = beliefs.shape[0]

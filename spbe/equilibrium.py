@@ -85,6 +85,9 @@ class Equilibrium:
         Per sweep: δ, residual (per round), case changes, flagged nodes, phase.
     settings : dict
         Everything the solver was called with.
+    stopped : bool
+        The callback stopped the run before its stopping rule was met (``converged`` is then
+        False); a solve resumed from its checkpoint goes on from there.
     """
 
     game: DynamicGame
@@ -104,6 +107,7 @@ class Equilibrium:
     verification: dict = field(default_factory=dict)
     case_labels: tuple = ()
     elapsed: float = 0.0
+    stopped: bool = False
 
     # ------------------------------------------------------------------ basics
     @property
@@ -336,7 +340,7 @@ class Equilibrium:
             iterations=self.iterations, residual=self.residual, stage_residual=self.stage_residual,
             epsilon=self.epsilon, verification=self.verification, message=self.message,
             settings=self.settings, history=list(self.history), case_labels=list(self.case_labels),
-            elapsed=self.elapsed)
+            elapsed=self.elapsed, stopped=self.stopped)
         arrays = dict(rewards=g.rewards, strategy_nodes=self.strategy_nodes, values=self.values,
                       case=self.case, flagged=self.flagged,
                       header=np.array(json.dumps(header, default=_json_default)))
@@ -370,7 +374,8 @@ class Equilibrium:
                        stage_residual=header["stage_residual"], message=header["message"],
                        settings=header["settings"], history=tuple(header["history"]),
                        epsilon=header["epsilon"], verification=header["verification"],
-                       case_labels=tuple(header["case_labels"]), elapsed=header["elapsed"])
+                       case_labels=tuple(header["case_labels"]), elapsed=header["elapsed"],
+                       stopped=header.get("stopped", False))
 
 
 def _json_default(obj):

@@ -79,6 +79,7 @@ def test_stopped_solve_resumes_across_levels(by_levels, tmp_path):
     stopped = spbe.solve(game, grid=9, grid_continuation=(5,), verify=False, checkpoint=ck,
                          checkpoint_every=1, callback=stop_in_fine_level)
     assert not stopped.converged and (tmp_path / "ck.npz.level0.npz").exists() and ck.exists()
+    assert stopped.stopped and stopped.message.startswith("stopped by the callback")   # in the fine level
     done = spbe.solve(game, grid=9, grid_continuation=(5,), verify=False, checkpoint=ck, resume=ck)
     assert done.settings["levels"][0].get("resumed") is True
     assert np.array_equal(done.values, eq.values)

@@ -21,8 +21,11 @@ def test_stopped_solve_resumes_to_the_same_result(tmp_path):
         part = spbe.solve(game, grid=7, verify=False, checkpoint=ck, checkpoint_every=4,
                           callback=lambda h: h["sweep"] < stop_at)
         assert not part.converged and part.iterations == stop_at
+        assert part.stopped and not full.stopped
+        # the flag survives saving (a stopped result loaded later still says so)
+        assert spbe.load(part.save(tmp_path / f"part{stop_at}.npz")).stopped
         res = spbe.solve(game, grid=7, verify=False, resume=ck)
-        assert res.converged and res.iterations == full.iterations
+        assert res.converged and res.iterations == full.iterations and not res.stopped
         np.testing.assert_array_equal(res.values, full.values)
         np.testing.assert_array_equal(res.strategy_nodes, full.strategy_nodes)
         assert list(res.history) == list(full.history)

@@ -131,12 +131,12 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
             prev.save(level_file)
             if ck is not None and ck.exists():
                 ck.unlink()
-        if "stopped by the callback" in prev.message:
+        if prev.stopped:
             break
     if k < len(levels):
         object.__setattr__(prev, "message", f"grid continuation stopped at level {k} "
                            f"({[r + 1 for r in levels[k].resolution]} points): " + prev.message)
-    elif checkpoint is not None and "stopped by the callback" not in prev.message:
+    elif checkpoint is not None and not prev.stopped:
         for j in range(len(levels)):               # finished: the level files are stale
             _level_file(checkpoint, j).unlink(missing_ok=True)
     settings = dict(prev.settings, grid_continuation=[[r + 1 for r in g.resolution] for g in levels],
@@ -359,7 +359,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                          case=out["cases"], flagged=flagged, converged=converged, iterations=len(out["history"]),
                          residual=0.0, stage_residual=stage_res, message=message, settings=settings,
                          history=tuple(out["history"]), case_labels=labels,
-                         elapsed=time.perf_counter() - t0)
+                         elapsed=time.perf_counter() - t0, stopped=not finished)
     else:
         meta = dict(game=game.name, delta=float(delta), grid=list(grid.resolution), eta=float(eta),
                     schedule=None if schedule is None else [float(d) for d in schedule])
@@ -400,7 +400,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                          case=res.case[None], flagged=flagged, converged=converged, iterations=out["sweeps"],
                          residual=float(residual), stage_residual=stage_res, message=message,
                          settings=settings, history=tuple(out["history"]), case_labels=labels,
-                         elapsed=time.perf_counter() - t0)
+                         elapsed=time.perf_counter() - t0, stopped=bool(out["stopped"]))
     if verify:
         report = _verify(eq, **(verify_options or {}))
         object.__setattr__(eq, "epsilon", report["epsilon"])

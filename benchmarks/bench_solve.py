@@ -210,6 +210,7 @@ wall = time.perf_counter() - t0
 print(json.dumps(dict(converged=eq.converged, sweeps=eq.iterations, wall=wall, nodes=eq.grid.n_nodes,
                       residual=eq.residual * (1 - delta), flagged=eq.n_flagged,
                       levels=eq.settings.get("levels"), message=eq.message,
+                      selection=eq.settings.get("selection_rule"),
                       rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)))
 """
 
@@ -232,6 +233,7 @@ def section_large(args):
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{label:36s} {delta:5g} {shape:>12s} {r['nodes']:7d} {str(r['converged']):>9s} {r['sweeps']:7d} "
               f"{r['wall']:8.1f} {r['residual']:11.1e} {r['flagged']:7d} {r['rss']:12.0f}", flush=True)
+        print(f"{'':36s} selection {r['selection']!r} (the 'auto' rule for this case table)")
         if r["levels"]:
             print(f"{'':36s} levels {r['levels']}")
         if not r["converged"]:

@@ -367,6 +367,10 @@ def _check_saved(eq: Equilibrium, path: Path, game: DynamicGame, kwargs: dict, o
     for key, default in defaults.items():
         if key not in _NOT_COMPARED and key in s:
             expected[key] = kwargs.get(key, options.get(key, default))
+    if expected.get("selection") == "auto" and s.get("selection") not in (None, "auto"):
+        # saved before "auto" was the default: it named the rule that "auto" now resolves to
+        from .stage.node_solver import NodeSolver
+        expected["selection"] = NodeSolver(game, max_unknowns=s.get("max_unknowns")).resolve_selection("auto")
     for key, value in expected.items():
         if _jsonable(s.get(key)) != _jsonable(value):
             raise ValueError(f"out: {path} was computed with {key}={s.get(key)!r}, this sweep's "

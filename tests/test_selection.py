@@ -61,7 +61,7 @@ def test_bounded_selection_meets_fewer_solutions_and_both_verify():
 
 def test_solve_records_the_rule_it_ran():
     eq = spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False, schedule=(0.0,))
-    assert eq.settings["selection"] == "continue"
+    assert eq.settings["selection"] == "auto" and eq.settings["selection_rule"] == "continue"
     with pytest.raises(ValueError, match="selection"):
         spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False, selection="closest")
 

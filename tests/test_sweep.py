@@ -246,3 +246,23 @@ def test_validation_names_the_argument(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)     # Dask not installed
     with pytest.raises(ImportError, match=r'pip install "spbe\[dask\]"'):
         spbe.sweep(public_goods, grid, client=object())
+
+
+def test_resume_reads_files_saved_before_the_auto_selection(chain, tmp_path):
+    # files written before "auto" became the default name the rule itself: "continue" is what
+    # "auto" runs in the 2 x 2 game, so the file is reused; any other rule is a mismatch
+    import dataclasses
+    first, out, _ = chain
+    for saved_rule, reused in (("continue", True), ("continue-first", False)):
+        again = tmp_path / saved_rule
+        shutil.copytree(out, again)
+        eq = spbe.load(again / "point_001.npz")
+        settings = {k: v for k, v in eq.settings.items() if k != "selection_rule"}
+        dataclasses.replace(eq, settings=dict(settings, selection=saved_rule)).save(again / "point_001.npz")
+        if reused:
+            result = spbe.sweep(public_goods, CHAIN, solve_options=OPTIONS, out=again)
+            assert [r["resumed"] for r in result.rows] == [True, True, True]
+            assert _same_eq(result.equilibria[1], first.equilibria[1])
+        else:
+            with pytest.raises(ValueError, match="selection='continue-first'"):
+                spbe.sweep(public_goods, CHAIN, solve_options=OPTIONS, out=again)

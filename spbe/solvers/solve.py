@@ -184,7 +184,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
         ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
         solution found instead of enumerating every case for the nearest; the rule run is
-        recorded in ``eq.settings["selection"]``.
+        recorded in ``eq.settings["selection_rule"]``.
     accept_dist : float
         L1 distance within which the previous sweep's case is kept without a full enumeration.
     schedule : sequence of float or None
@@ -303,9 +303,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     check_backend(backend)
     solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns,
                         scan_threshold=scan_threshold, backend=backend)
-    selection = solver.resolve_selection(selection)
+    selection_rule = solver.resolve_selection(selection)
     settings = dict(delta=delta, horizon=horizon, grid_resolution=list(grid.resolution), eta=eta,
-                    selection=selection, accept_dist=accept_dist,
+                    selection=selection, selection_rule=selection_rule, accept_dist=accept_dist,
                     schedule=None if schedule is None else [float(d) for d in schedule],
                     damping=damping, anderson=anderson, tol=tol, max_iter=max_iter,
                     policy_iterations=policy_iterations, stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,

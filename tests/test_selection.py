@@ -81,3 +81,32 @@ def test_scan_cap_keeps_the_two_by_two_games_whole():
         return total
     assert lattice_points(spbe.examples.public_goods(0.5)) == 871_553 <= kernels.SCAN_POINTS
     assert lattice_points(spbe.examples.threshold_public_goods(0.5)) > 20 * kernels.SCAN_POINTS
+
+
+@pytest.mark.parametrize("first", [0, 17, 728])
+def test_ring_order_is_the_cases_by_distance_from_the_first(first):
+    # "continue-first" tries the other cases by increasing Hamming distance of their supports
+    # from the previous case, in case order within a distance: a stable sort by distance
+    cases = NodeSolver(spbe.examples.threshold_public_goods(0.5), eta=1e-7).cases
+    order = kernels._ring_order(cases, first)
+    dist = (cases != cases[first]).sum(axis=1)
+    expected = np.argsort(dist, kind="stable")
+    np.testing.assert_array_equal(order, expected[expected != first])
+    assert np.all(np.diff(dist[order]) >= 0) and dist[order[0]] == 1
+
+
+def test_continue_first_agrees_with_the_numpy_reference():
+    # the same kernels uncompiled (backend="numpy") at a node that leaves its case
+    game = spbe.examples.threshold_public_goods(0.0)
+    beliefs = BeliefGrid(game, 2).nodes()[[13]]
+    out = []
+    for backend in ("numba", "numpy"):
+        solver = NodeSolver(game, eta=1e-7, backend=backend)
+        first = solver.case_index(np.array([[0b10] * 6]))
+        ref = np.zeros_like(solver.solve(beliefs, None, 0.0).strategy)
+        ref[..., 1] = 1.0
+        out.append(solver.solve(beliefs, None, 0.0, reference=ref, first_case=first,
+                                selection="continue-first"))
+    np.testing.assert_array_equal(out[0].case, out[1].case)
+    np.testing.assert_allclose(out[0].strategy, out[1].strategy, atol=1e-10, rtol=0)
+    assert np.all(out[0].status == 0)

@@ -39,6 +39,12 @@ Z_MAX = 40.0
 # node cost about a minute, so the pass is bounded (the corners of the first cases in case order)
 CORNER_STARTS = 729
 
+# cases a "continue-first" node tries in all (its previous case, then the nearest ones): every case
+# of the 2-agent, 2-type (81) and 3-agent, 2-type (729) games; with 3 types and 3 actions
+# (117,649 cases) the cases within two changed supports (577) and some at three. A node with no
+# solution among them goes on to the fallback passes, whose cost is bounded too.
+CONTINUE_FIRST_CASES = 729
+
 # lattice points of the last-resort scan per node, over all its cases (each case gets at most the
 # solver's scan_budget): the 2-agent, 2-type games scan 871,553 points where every case is scanned,
 # so they are unchanged; with 3 agents the cases hold about 3 * 10^7 points (tens of seconds per
@@ -692,6 +698,34 @@ def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
 
 
 @njit(cache=True)
+def _ring_order(cases, first):
+    """Every case but ``first``, by increasing Hamming distance of its supports from ``first``'s
+    (one agent-type's support changed, then two, ...), in case order within a distance: a
+    solution that leaves its case as V moves usually changes the support of one agent-type
+    (a mixing probability reaches 0 or 1, or another action becomes a best response)."""
+    n, T = cases.shape
+    dist = np.empty(n, dtype=np.int64)
+    counts = np.zeros(T + 1, dtype=np.int64)
+    for c in range(n):
+        d = 0
+        for t in range(T):
+            if cases[c, t] != cases[first, t]:
+                d += 1
+        dist[c] = d
+        counts[d] += 1
+    pos = np.zeros(T + 1, dtype=np.int64)
+    for d in range(2, T + 1):
+        pos[d] = pos[d - 1] + counts[d - 1]
+    order = np.empty(n - counts[0], dtype=np.int64)
+    for c in range(n):
+        d = dist[c]
+        if d > 0:
+            order[pos[d]] = c
+            pos[d] += 1
+    return order
+
+
+@njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
                labels, full_search, out_gamma, out_eff):
@@ -702,7 +736,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
     case's solution if it is within ``accept_dist`` of ``ref`` (a single local solve from ``ref``,
     :func:`_track_case`, is tried before the full solve of that case), else as mode 1; 3 = as 2, but
-    after the first case the enumeration stops at the next solution found (bounded cost).
+    after the first case the other cases are tried by increasing distance from it
+    (:func:`_ring_order`), at most ``CONTINUE_FIRST_CASES`` in all, and the enumeration stops at
+    the next solution found (bounded cost).
     ``corner_scale`` > 0 enables the exhaustive second pass where no solution was found, and
     ``scan_budget`` > 0 then the lattice scan (:func:`_scan_case`, at most that many points per
     case) where that pass finds none either and its best candidate's gain exceeds
@@ -736,11 +772,20 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     best_dist = np.inf
     fallback_case = -1
     tried = 0
+    # "continue-first" leaving its case: the cases nearest it first (see _ring_order)
+    rings = mode == 3 and first_case >= 0
+    order = np.zeros(0, dtype=np.int64)
     for step in range(n_cases + 1):
         if step == 0:
             if first_case < 0:
                 continue
             c = first_case
+        elif rings:
+            if step == 1:
+                order = _ring_order(cases, first_case)
+            if step - 1 >= order.shape[0] or tried >= CONTINUE_FIRST_CASES:
+                break
+            c = order[step - 1]
         else:
             c = step - 1
             if c == first_case:

@@ -183,8 +183,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Selection among stage solutions (see :mod:`spbe.stage.node_solver`). ``"auto"`` is
         ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
         ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
-        solution found instead of enumerating every case for the nearest; the rule run is
-        recorded in ``eq.settings["selection_rule"]``.
+        solution found among the cases nearest its previous one (at most 729 cases) instead of
+        enumerating every case for the nearest solution; the rule run is recorded in
+        ``eq.settings["selection_rule"]``.
     accept_dist : float
         L1 distance within which the previous sweep's case is kept without a full enumeration.
     schedule : sequence of float or None

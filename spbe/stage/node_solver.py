@@ -7,8 +7,9 @@ per node, one solution chosen by a selection rule (notes §2.5):
 ``"first"``      the first solution in case order (the previous case first when given);
 ``"nearest"``    all cases; the solution nearest (L1) the reference strategy;
 ``"continue"``   the previous case's solution if it stays within ``accept_dist`` of the reference,
-                 else as ``"nearest"`` (the default of the SPBE solvers: it keeps θ continuous
-                 between sweeps, which the outer iteration needs in order to settle);
+                 else as ``"nearest"`` (what the SPBE solvers run in games with at most 100
+                 cases: it keeps θ continuous between sweeps, which the outer iteration needs in
+                 order to settle);
 ``"continue-first"`` as ``"continue"``, but otherwise the first solution found among the other
                  cases taken by increasing distance from the previous one (supports changed at
                  one agent-type, then at two, ...; case order within a distance): bounded cost,
@@ -19,7 +20,8 @@ per node, one solution chosen by a selection rule (notes §2.5):
 
 Where no case has a verified solution, a second pass starts Levenberg-Marquardt from the corners
 {-L, 0, L}^n of the cases' logit boxes (L = log(1/η); at most 729 starts per node, in case
-order), and a last one scans a lattice of logits (then polishes) — solutions with several
+order), and a last one scans a lattice of logits (at most 10^6 points per node, the cases with
+the most unknowns first; then polishes) — solutions with several
 unknowns in the tremble's boundary layer at once are found only that way. Both passes retry a
 failed start with Marquardt's scale-invariant damping. The scan is skipped where the best
 candidate already gains at most ``scan_threshold``. Where all of that fails the node is flagged

@@ -92,13 +92,34 @@ class AndersonAcceleration:
         return out.reshape(x.shape)
 
 
+def pooling_nodes(game, beliefs: np.ndarray, played: np.ndarray, atol: float = 1e-12) -> np.ndarray:
+    """Nodes where every agent's played prescription is the same for all its types of positive
+    belief: no action moves the belief, so every posterior of the node is the node itself."""
+    pool = np.ones(len(beliefs), dtype=bool)
+    for i, m in enumerate(game.n_types):
+        pi = beliefs[:, i, :m]
+        g = played[:, i, :m, :]
+        pooled = (pi[:, :, None] * g).sum(axis=1) / pi.sum(axis=1)[:, None]
+        gap = np.abs(g - pooled[:, None, :]).max(axis=-1)
+        pool &= np.all((gap <= atol) | (pi <= 0), axis=1)
+    return pool
+
+
 def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selection, accept_dist,
-                symmetry: Optional[SymmetryMap] = None, full_search: Optional[np.ndarray] = None):
+                symmetry: Optional[SymmetryMap] = None, full_search: Optional[np.ndarray] = None,
+                self_loops: bool = False):
     """One application of the selected stage operator: θ' and 𝒯V at every node.
 
     With ``symmetry`` only the canonical nodes are solved (symmetric solutions where agents
     hold equal beliefs) and the result is mirrored to the other nodes. ``full_search`` (one flag
     per node, default all): see :meth:`NodeSolver.solve`.
+
+    ``self_loops`` (static types): at a node where θ' pools (:func:`pooling_nodes`) the
+    continuation is the node's own value, 𝒯V(b) = r̄(b) + δ V(b), and 𝒯V(b) is replaced by the
+    fixed point of that map, r̄(b) / (1 − δ) = (𝒯V(b) − δ V(b)) / (1 − δ): the value of
+    playing θ'(b) for ever, which value iteration would otherwise approach at rate δ while the
+    selection at b answers last sweep's value. The fixed points of the iteration are the same,
+    and ‖𝒯'V − V‖ ≥ ‖𝒯V − V‖ there, so the stopping rule stays valid.
     """
     idx = slice(None) if symmetry is None else symmetry.canonical
     labels = None if symmetry is None else symmetry.labels
@@ -116,7 +137,11 @@ def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selec
         res = NodeSolution(symmetry.expand(res.strategy), symmetry.expand(res.played), res.status[pos],
                            case, res.residual[pos], res.n_found[pos], res.search[pos])
     U = node_action_values(solver.game, grid, beliefs, res.played, V, delta, solver.backend)
-    return res, (res.played * U).sum(axis=-1)
+    TV = (res.played * U).sum(axis=-1)
+    if self_loops and delta > 0 and V is not None:
+        pool = pooling_nodes(solver.game, beliefs, res.played)
+        TV[pool] = (TV[pool] - delta * V.values[pool]) / (1 - delta)
+    return res, TV
 
 
 def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
@@ -127,7 +152,8 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                     policy_iterations: int = 50, callback: Optional[Callable] = None,
                     symmetry: Optional[SymmetryMap] = None, anderson: int = 5,
                     checkpoint=None, checkpoint_every: int = 10, resume=None,
-                    checkpoint_meta: Optional[dict] = None, flagged_refresh: int = 1) -> dict:
+                    checkpoint_meta: Optional[dict] = None, flagged_refresh: int = 1,
+                    self_loops: bool = False) -> dict:
     """Solve (6.17) on ``grid``; returns a dict of arrays and diagnostics (see :func:`spbe.solve`).
 
     ``tol`` is in per-round units: the Bellman residual is scaled by (1 - δ) before comparison.
@@ -142,6 +168,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
     sweeps at this δ, and a local polish of its previous strategy otherwise; value iteration is declared
     converged only after a sweep in which every flagged node had it. 1 (default): the full search
     at every flagged node in every sweep (see :func:`spbe.solve` for what larger values measured).
+    ``self_loops``: see :func:`stage_sweep` (static types only).
     """
     if (isinstance(flagged_refresh, bool) or not isinstance(flagged_refresh, (int, np.integer))
             or flagged_refresh < 1):
@@ -186,7 +213,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                 full = since_full + 1 >= refresh
             try:
                 res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
-                                      accept_dist, symmetry, full)
+                                      accept_dist, symmetry, full, self_loops)
             except KeyboardInterrupt:
                 # Ctrl-C: the last completed sweep is on disk (if checkpointing); say so and stop
                 if checkpoint is not None and sweeps:

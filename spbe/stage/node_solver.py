@@ -22,7 +22,10 @@ Where no case has a verified solution, a second pass starts Levenberg-Marquardt 
 {-L, 0, L}^n of the cases' logit boxes (L = log(1/η); at most 729 starts per node, in case
 order), and a last one scans a lattice of logits (at most 10^6 points per node, the cases with
 the most unknowns first; then polishes) — solutions with several
-unknowns in the tremble's boundary layer at once are found only that way. Both passes retry a
+unknowns in the tremble's boundary layer at once are found only that way. Where the node has a
+reference (last sweep's strategy) a small lattice around it, in its case, is scanned first, and
+the global scan runs only if that leaves the gain above ``scan_threshold`` (a node flagged last
+sweep has its near-solution there: 0.6 s per such node instead of 4 s at 101 x 101). Both passes retry a
 failed start with Marquardt's scale-invariant damping. The scan is skipped where the best
 candidate already gains at most ``scan_threshold``. Where all of that fails the node is flagged
 and the candidate with the smallest best-response gain is returned. With ``full_search`` False

@@ -1,0 +1,114 @@
+"""The local scan before the global one (``LOCAL_SCAN_POINTS`` in ``spbe._kernels.node_solver``).
+
+A node with no verified stage solution gets, after the exhaustive pass, a small lattice scan
+around its reference strategy in the reference's case; the global lattice scan (seconds per node)
+runs only if the best-response gain is still above ``scan_threshold``. Tests, on a one-node game
+whose only equilibrium is mixed, with a tolerance no candidate can meet (so the node is flagged
+whatever is found) and the passes before the scans switched off in the interpreted kernels: the
+local scan is centred on the reference's logits and is the only scan where it reaches the
+threshold; the global scan follows where it does not; without a reference there is no local
+scan; the compiled and interpreted scans agree.
+"""
+import numpy as np
+import pytest
+
+import spbe
+from spbe._kernels import node_solver as compiled
+from spbe._kernels.backends import kernel_module
+from spbe.beliefs.grid import BeliefGrid
+from spbe.stage.node_solver import NodeSolver, kernel_context
+
+# asymmetric matching pennies (one type each): the only equilibrium is agent 1 (3/5, 2/5),
+# agent 2 (2/5, 3/5)
+_A = np.array([[2.0, -1.0], [-1.0, 1.0]])
+_B = -np.array([[1.0, -1.0], [-2.0, 1.0]])
+_EQ = np.array([[[0.6, 0.4]], [[0.4, 0.6]]])
+
+
+def _pennies():
+    R = np.zeros((2, 1, 1, 2, 2))
+    R[0, 0, 0], R[1, 0, 0] = _A, _B
+    return spbe.DynamicGame(R, types=[("x",), ("y",)], actions=[("0", "1"), ("0", "1")], delta=0.0)
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """The interpreted kernels with the exhaustive pass off and every scan recorded."""
+    kernels = kernel_module("node_solver", "numpy")
+    calls = []
+    original = kernels._scan_case
+
+    def record(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, *rest):
+        calls.append((np.array(center), zlim, budget))
+        return original(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, *rest)
+
+    monkeypatch.setattr(kernels, "_scan_case", record)
+    monkeypatch.setattr(kernels, "CORNER_STARTS", 0)
+    return kernels, calls
+
+
+def _solve(threshold, reference):
+    game = _pennies()
+    beliefs = BeliefGrid(game, 1).nodes()
+    # tol far below round-off: nothing verifies; n_starts=0: the mixed case is left to the scans
+    solver = NodeSolver(game, tol=1e-300, eta=1e-7, n_starts=0, scan_threshold=threshold, backend="numpy")
+    mixed = solver.case_index(np.array([[0b11, 0b11]]))[0]
+    if reference is None:
+        return solver.solve(beliefs, None, 0.0), mixed
+    return solver.solve(beliefs, None, 0.0, reference=reference, first_case=np.array([mixed]),
+                        selection="continue"), mixed
+
+
+def test_local_scan_alone_where_it_reaches_the_threshold(recorded):
+    kernels, calls = recorded
+    ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
+    out, mixed = _solve(1e-3, ref)
+    assert len(calls) == 1
+    center, zlim, budget = calls[0]
+    assert zlim == kernels.LOCAL_SCAN_WIDTH and budget == kernels.LOCAL_SCAN_POINTS
+    # the logits of the reference in the mixed case: log(p(1) / p(0)) per agent
+    np.testing.assert_allclose(center, [np.log(0.3 / 0.7), 0.0], atol=1e-12)
+    assert out.status[0] != 0 and out.case[0] == mixed and out.search[0] == 2
+    assert out.residual[0] <= 1e-3
+    np.testing.assert_allclose(out.strategy[0], _EQ, atol=1e-3)
+
+
+def test_global_scan_follows_where_the_local_one_does_not_reach_it(recorded):
+    kernels, calls = recorded
+    ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
+    out, _ = _solve(1e-300, ref)
+    assert len(calls) >= 2
+    assert calls[0][1] == kernels.LOCAL_SCAN_WIDTH
+    # then the global scan: centred at 0, wider
+    assert np.all(calls[1][0] == 0.0) and calls[1][1] > kernels.LOCAL_SCAN_WIDTH
+    np.testing.assert_allclose(out.strategy[0], _EQ, atol=1e-3)
+
+
+def test_no_local_scan_without_a_reference(recorded):
+    kernels, calls = recorded
+    out, _ = _solve(1e-3, None)
+    assert calls and all(zlim > kernels.LOCAL_SCAN_WIDTH for _, zlim, _ in calls)
+    np.testing.assert_allclose(out.strategy[0], _EQ, atol=1e-3)
+
+
+def test_compiled_and_interpreted_centred_scans_agree():
+    game = _pennies()
+    belief = BeliefGrid(game, 1).nodes()[0]
+    solver = NodeSolver(game, tol=1e-300, eta=1e-7)
+    case = solver.cases[solver.case_index(np.array([[0b11, 0b11]]))[0]]
+    ctx = kernel_context(game, None, 0.0)
+    results = []
+    for kernels in (compiled, kernel_module("node_solver", "numpy")):
+        cand_gamma = np.zeros((3, 2, 1, 2))
+        cand_eff = np.zeros_like(cand_gamma)
+        cand_res = np.full(3, np.inf)
+        work = [np.zeros((2, 1, 2)), np.zeros((2, 1, 2)), np.zeros((2, 2), dtype=np.bool_),
+                np.zeros((2, 1, 2))]
+        kernels.case_offpath(case, solver.at_agent, solver.at_type, belief, 2, 2, 1e-7, work[2])
+        kernels._scan_case(ctx, belief, case, solver.at_agent, solver.at_type, 1e-7, 1e-300,
+                           np.array([-1.0, 2.0]), 1.5, 400, 2, cand_gamma, cand_eff, cand_res, 0,
+                           work[0], work[1], work[2], work[3])
+        results.append((cand_gamma[-1].copy(), cand_res[-1]))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=0, atol=1e-10)
+    assert abs(results[0][1] - results[1][1]) <= 1e-12
+    np.testing.assert_allclose(results[0][0], _EQ, atol=1e-3)

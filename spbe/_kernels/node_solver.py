@@ -58,6 +58,12 @@ SCAN_POINTS = 1_000_000
 # solve at δ = 0.95 have their near-solutions in the case they had the sweep before.
 LOCAL_SCAN_POINTS = 10_000
 LOCAL_SCAN_WIDTH = 3.0
+# ... only in cases with at most this many unknowns (10 or more lattice points per axis): with
+# more the lattice is little more than the box's corners, and the compass search after it costs
+# thousands of evaluations per point (the 2-agent, 3-type game has cases with up to 12 unknowns;
+# its 300 s benchmark did 6 sweeps in 389 s with the local scan in every case and the exhaustive
+# pass in ring order, 317 s with this cap and case order, as without the local scan)
+LOCAL_SCAN_MAX_UNKNOWNS = 4
 
 # status codes of solve_node
 EXACT = 0          # a verified solution
@@ -880,7 +886,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 break
     if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0 and has_ref
             and first_case >= 0 and cand_res[cap - 1] > scan_threshold
-            and case_unknowns(cases[first_case], at_agent, n_actions) >= 2
+            and 2 <= case_unknowns(cases[first_case], at_agent, n_actions) <= LOCAL_SCAN_MAX_UNKNOWNS
             and _case_fits_labels(cases[first_case], at_agent, at_type, labels)):
         # before the global scan, a small one around the reference in its case: a node flagged
         # last sweep has its near-solution there (in the tremble's boundary layer, where the

@@ -244,11 +244,14 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         0, 0.5, 0.6: without it δ = 0.6 cycles with period 3 for ever (the volunteer rotates at
         the nodes around π = (0.2, 0.5, 0.9)); with it δ = 0.6 converges in 12 sweeps (274 s in
         all, confirmed by policy iteration, 24 flagged nodes). Public goods at δ = 0.95 on
-        101 x 101, warm-started from the 51 x 51 solution: converges in 53 sweeps (257 s,
-        confirmed by policy iteration, 0 flagged) with it; without it 28 sweeps (7 min) still
-        had 40-54 case changes and a residual per round of 0.05-0.11. Off by default: on the 51 x 51,
-        δ = 0.95 public-goods solve it took 63/29/40 sweeps per level but 81 s, against
-        63/36/53 sweeps and 39 s without.
+        101 x 101, warm-started from the 51 x 51 solution: converged in 53 sweeps (257 s,
+        confirmed by policy iteration, 0 flagged) with it before the local scan of the stage
+        solver (with that scan the same start takes another path and had not converged
+        after 101 sweeps, 10 min: two nodes change case every other sweep); without it 28
+        sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
+        Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
+        per level and 44 s, against 63/36/47 sweeps and 26 s without (81 s and 39 s before
+        the local scan).
     max_unknowns : int, optional
         Cap on the interior unknowns of the cases enumerated (large games).
     terminal_values : array (B, N, M_max), optional

@@ -250,7 +250,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         after 101 sweeps, 10 min: two nodes change case every other sweep); without it 28
         sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
         Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
-        per level and 44 s, against 63/36/47 sweeps and 26 s without (81 s and 39 s before
+        per level and 44-52 s, against 63/36/47 sweeps and 26-27 s without (81 s and 39 s before
         the local scan).
     max_unknowns : int, optional
         Cap on the interior unknowns of the cases enumerated (large games).

@@ -714,6 +714,19 @@ def _keep_symmetric(cand_gamma, cand_eff, cand_res, start, count, labels):
 
 
 @njit(cache=True)
+def _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, case, prev_fallback, fallback_case):
+    """Bookkeeping after one fallback pass over ``case`` (the candidate list was empty before it):
+    drop label-breaking candidates, tag the rest with ``case``, and make ``case`` the fallback's
+    if it lowered the smallest gain. Returns (count, fallback_case)."""
+    count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
+    if cand_res[cand_res.shape[0] - 1] < prev_fallback:
+        fallback_case = case
+    for k in range(count):
+        cand_case[k] = case
+    return count, fallback_case
+
+
+@njit(cache=True)
 def _ring_order(cases, first):
     """Every case but ``first``, by increasing Hamming distance of its supports from ``first``'s
     (one agent-type's support changed, then two, ...), in case order within a distance: a
@@ -853,11 +866,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
         prev_fallback = cand_res[cap - 1]
         count = _polish_case(ctx, belief, cases[first_case], at_agent, at_type, eta, tol, ref, cand_gamma,
                              cand_eff, cand_res, count, work_gamma, work_eff, offpath, U)
-        count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
-        if cand_res[cap - 1] < prev_fallback:
-            fallback_case = first_case
+        count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels,
+                                           first_case, prev_fallback, fallback_case)
         if count > 0:
-            cand_case[0] = first_case
             best = 0
     if count == 0 and corner_scale > 0.0 and not polish:
         search = 2
@@ -876,12 +887,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
             count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
                                 starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
                                 work_gamma, work_eff, offpath, U, corner_scale)
-            count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
-            if cand_res[cap - 1] < prev_fallback:
-                fallback_case = c
+            count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
+                                               prev_fallback, fallback_case)
             if count > 0:
-                for k in range(count):
-                    cand_case[k] = c
                 best = 0
                 break
     if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0 and has_ref
@@ -901,12 +909,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
         count = _scan_case(ctx, belief, cases[first_case], at_agent, at_type, eta, tol, center,
                            LOCAL_SCAN_WIDTH, LOCAL_SCAN_POINTS, 4, cand_gamma, cand_eff, cand_res, count,
                            work_gamma, work_eff, offpath, U)
-        count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
-        if cand_res[cap - 1] < prev_fallback:
-            fallback_case = first_case
+        count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels,
+                                           first_case, prev_fallback, fallback_case)
         if count > 0:
-            for k in range(count):
-                cand_case[k] = first_case
             best = 0
     if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0
             and cand_res[cap - 1] > scan_threshold):
@@ -928,12 +933,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
                                    zlim, scan_budget, 4, cand_gamma, cand_eff, cand_res, count, work_gamma,
                                    work_eff, offpath, U)
-                count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
-                if cand_res[cap - 1] < prev_fallback:
-                    fallback_case = c
+                count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
+                                                   prev_fallback, fallback_case)
                 if count > 0:
-                    for k in range(count):
-                        cand_case[k] = c
                     best = 0
                     break
             if count > 0:

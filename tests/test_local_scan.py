@@ -7,7 +7,9 @@ whose only equilibrium is mixed, with a tolerance no candidate can meet (so the 
 whatever is found) and the passes before the scans switched off in the interpreted kernels: the
 local scan is centred on the reference's logits and is the only scan where it reaches the
 threshold; the global scan follows where it does not; without a reference there is no local
-scan; the compiled and interpreted scans agree.
+scan; the compiled and interpreted scans agree. The hold (``HOLD_FACTOR``): with last sweep's
+gain given, a local near-solution within twice that gain (and ten times the threshold) is kept and
+the global scan skipped; one above it is not.
 """
 import numpy as np
 import pytest
@@ -47,7 +49,7 @@ def recorded(monkeypatch):
     return kernels, calls
 
 
-def _solve(threshold, reference):
+def _solve(threshold, reference, gain=None):
     game = _pennies()
     beliefs = BeliefGrid(game, 1).nodes()
     # tol far below round-off: nothing verifies; n_starts=0: the mixed case is left to the scans
@@ -56,7 +58,8 @@ def _solve(threshold, reference):
     if reference is None:
         return solver.solve(beliefs, None, 0.0), mixed
     return solver.solve(beliefs, None, 0.0, reference=reference, first_case=np.array([mixed]),
-                        selection="continue"), mixed
+                        selection="continue",
+                        reference_gain=None if gain is None else np.array([gain])), mixed
 
 
 def test_local_scan_alone_where_it_reaches_the_threshold(recorded):
@@ -112,3 +115,45 @@ def test_compiled_and_interpreted_centred_scans_agree():
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=0, atol=1e-10)
     assert abs(results[0][1] - results[1][1]) <= 1e-12
     np.testing.assert_allclose(results[0][0], _EQ, atol=1e-3)
+
+
+def test_hold_keeps_the_local_near_solution_within_twice_last_gain(recorded):
+    kernels, calls = recorded
+    ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
+    local, mixed = _solve(1e-3, ref)
+    r = local.residual[0]                          # the local scan's near-solution
+    assert 0 < r <= 1e-3
+    del calls[:]
+    # threshold r/2: without a hold the global scan would follow (the test above); last sweep's
+    # gain r: 2r >= r and 10 * r/2 >= r, so the local candidate is held
+    out, _ = _solve(r / 2, ref, gain=r)
+    assert len(calls) == 1 and calls[0][1] == kernels.LOCAL_SCAN_WIDTH
+    assert out.case[0] == mixed and out.residual[0] == r
+    np.testing.assert_array_equal(out.strategy[0], local.strategy[0])
+    # last sweep's gain r/4: 2 * r/4 < r, no hold: the global scan follows
+    del calls[:]
+    out, _ = _solve(r / 2, ref, gain=r / 4)
+    assert len(calls) >= 2 and calls[0][1] == kernels.LOCAL_SCAN_WIDTH
+    assert all(zlim > kernels.LOCAL_SCAN_WIDTH for _, zlim, _ in calls[1:])
+    assert out.residual[0] <= r
+
+
+def test_hold_needs_ten_times_the_threshold(recorded):
+    kernels, calls = recorded
+    ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
+    r = _solve(1e-3, ref)[0].residual[0]
+    del calls[:]
+    # a large last gain, but the local candidate gains more than 10 x the threshold: no hold
+    _solve(r / 20, ref, gain=1.0)
+    assert len(calls) >= 2
+
+
+def test_reference_gain_is_validated():
+    game = _pennies()
+    beliefs = BeliefGrid(game, 1).nodes()
+    solver = NodeSolver(game, eta=1e-7)
+    ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
+    with pytest.raises(ValueError, match="reference_gain"):
+        solver.solve(beliefs, None, 0.0, reference=ref, reference_gain=np.zeros(3))
+    with pytest.raises(ValueError, match="reference_gain"):
+        solver.solve(beliefs, None, 0.0, reference=ref, reference_gain=np.array([np.nan]))

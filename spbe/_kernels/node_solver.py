@@ -65,6 +65,16 @@ LOCAL_SCAN_WIDTH = 3.0
 # pass in ring order, 317 s with this cap and case order, as without the local scan)
 LOCAL_SCAN_MAX_UNKNOWNS = 4
 
+# hysteresis at a node flagged last sweep (no exact solution, a near-solution of gain g_prev):
+# where the local scan finds a near-solution in the reference's case whose gain is at most
+# min(HOLD_FACTOR * g_prev, HOLD_SCAN_MULTIPLE * scan_threshold), it is kept and the global scan
+# skipped, even where another case holds one of slightly smaller gain. Without it, at 101 x 101
+# (δ = 0.95) two mirror nodes took the smallest-gain candidate among three near-solutions of gain
+# 2.5e-6 in different cases, flipped between them every sweep (the strategy moving by 1.0) and
+# paid a global scan (about 4 s) each time: the iteration did not settle in 101 sweeps.
+HOLD_FACTOR = 2.0
+HOLD_SCAN_MULTIPLE = 10.0
+
 # status codes of solve_node
 EXACT = 0          # a verified solution
 APPROXIMATE = 1    # no solution: the candidate with the smallest best-response gain
@@ -604,6 +614,7 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim,
     """
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
+    case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
     npts = _lattice_side(n, budget)
     total = npts ** n
     keep_z = np.zeros((n_keep, n))
@@ -727,6 +738,35 @@ def _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, case, 
 
 
 @njit(cache=True)
+def _local_scan(ctx, belief, case_row, first_case, n_first, at_agent, at_type, eta, tol, ref, hold_limit, labels,
+                cand_gamma, cand_eff, cand_res, cand_case, count, fallback_case, work_gamma, work_eff, offpath, U):
+    """The local scan of the reference's case (``LOCAL_SCAN_POINTS`` points within
+    ±``LOCAL_SCAN_WIDTH`` of the reference's logits, then compass search and Levenberg-Marquardt).
+    Its best unverified candidate is kept apart from the fallback found before it: where it gains
+    at most ``hold_limit`` it is the node's fallback (held), otherwise the smaller of the two.
+    Returns (count, fallback_case, held)."""
+    cap = cand_res.shape[0]
+    center = np.zeros(n_first)
+    _ref_logits(ref, case_row, at_agent, at_type, ctx[4], center)
+    saved_gamma = cand_gamma[cap - 1].copy()
+    saved_eff = cand_eff[cap - 1].copy()
+    saved_res = cand_res[cap - 1]
+    cand_res[cap - 1] = np.inf
+    count = _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, LOCAL_SCAN_WIDTH,
+                       LOCAL_SCAN_POINTS, 4, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
+                       offpath, U)
+    count, new_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, first_case,
+                                  np.inf, fallback_case)
+    held = count == 0 and cand_res[cap - 1] <= hold_limit
+    if held or cand_res[cap - 1] < saved_res:
+        return count, new_case, held
+    cand_gamma[cap - 1] = saved_gamma
+    cand_eff[cap - 1] = saved_eff
+    cand_res[cap - 1] = saved_res
+    return count, fallback_case, False
+
+
+@njit(cache=True)
 def _ring_order(cases, first):
     """Every case but ``first``, by increasing Hamming distance of its supports from ``first``'s
     (one agent-type's support changed, then two, ...), in case order within a distance: a
@@ -755,7 +795,7 @@ def _ring_order(cases, first):
 
 
 @njit(cache=True)
-def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, first_case, mode,
+def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, ref_gain, first_case, mode,
                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
                labels, full_search, out_gamma, out_eff):
     """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried,
@@ -774,6 +814,10 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     ``scan_threshold`` (the scan costs seconds per node and, at a node whose best candidate is
     already that close, at most turns a near-solution into an exact one: at the flagged nodes of
     the public-goods solve at δ = 0.95 the best gain was 8e-9 and the scan did not lower it).
+    ``ref_gain``: the best-response gain of ``ref`` last sweep (0: none known). Where the local scan
+    of ``first_case`` finds a near-solution gaining at most min(HOLD_FACTOR * ref_gain,
+    HOLD_SCAN_MULTIPLE * scan_threshold), that candidate is returned and the global scan skipped
+    (hysteresis between near-solutions of about equal gain in different cases).
     ``labels`` (N,): only solutions giving equal-label agents equal prescriptions are accepted
     (all labels distinct: no constraint). ``full_search`` False (a node that had the full search
     within the last ``flagged_refresh`` sweeps): where no verified solution is found, the
@@ -804,6 +848,14 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
     # "continue-first" leaving its case: the cases nearest it first (see _ring_order)
     rings = mode == 3 and first_case >= 0
     order = np.zeros(0, dtype=np.int64)
+    search = 0
+    n_first = case_unknowns(cases[first_case], at_agent, n_actions) if first_case >= 0 else 0
+    # the local scan before the global one (after the exhaustive pass, see below)
+    local_ok = (corner_scale > 0.0 and scan_budget > 0 and has_ref and first_case >= 0
+                and 2 <= n_first <= LOCAL_SCAN_MAX_UNKNOWNS
+                and _case_fits_labels(cases[first_case], at_agent, at_type, labels))
+    hold_limit = min(HOLD_FACTOR * ref_gain, HOLD_SCAN_MULTIPLE * scan_threshold)
+    held = False
     for step in range(n_cases + 1):
         if step == 0:
             if first_case < 0:
@@ -857,7 +909,6 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 break
         if count >= max_solutions:
             break
-    search = 0
     # the polish needs a reference and its case; without them the full search runs
     polish = (not full_search) and has_ref and first_case >= 0
     if count == 0 and corner_scale > 0.0 and polish:
@@ -892,28 +943,19 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
             if count > 0:
                 best = 0
                 break
-    if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0 and has_ref
-            and first_case >= 0 and cand_res[cap - 1] > scan_threshold
-            and 2 <= case_unknowns(cases[first_case], at_agent, n_actions) <= LOCAL_SCAN_MAX_UNKNOWNS
-            and _case_fits_labels(cases[first_case], at_agent, at_type, labels)):
+    if count == 0 and local_ok and not polish and cand_res[cap - 1] > scan_threshold:
         # before the global scan, a small one around the reference in its case: a node flagged
         # last sweep has its near-solution there (in the tremble's boundary layer, where the
         # posteriors sit on kinks of the interpolated V and Levenberg-Marquardt stalls), and V
         # moved a little since; the global scan runs only if this leaves the gain above
-        # scan_threshold, as before
-        n_first = case_unknowns(cases[first_case], at_agent, n_actions)
-        center = np.zeros(n_first)
-        _ref_logits(ref, cases[first_case], at_agent, at_type, n_actions, center)
-        case_offpath(cases[first_case], at_agent, at_type, belief, N, Kx, eta, offpath)
-        prev_fallback = cand_res[cap - 1]
-        count = _scan_case(ctx, belief, cases[first_case], at_agent, at_type, eta, tol, center,
-                           LOCAL_SCAN_WIDTH, LOCAL_SCAN_POINTS, 4, cand_gamma, cand_eff, cand_res, count,
-                           work_gamma, work_eff, offpath, U)
-        count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels,
-                                           first_case, prev_fallback, fallback_case)
+        # scan_threshold and above the hold limit (HOLD_FACTOR)
+        count, fallback_case, held = _local_scan(ctx, belief, cases[first_case], first_case, n_first, at_agent,
+                                                 at_type, eta, tol, ref, hold_limit, labels, cand_gamma,
+                                                 cand_eff, cand_res, cand_case, count, fallback_case,
+                                                 work_gamma, work_eff, offpath, U)
         if count > 0:
             best = 0
-    if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0
+    if (count == 0 and not held and corner_scale > 0.0 and not polish and scan_budget > 0
             and cand_res[cap - 1] > scan_threshold):
         # still none: the lattice scan of every case with several unknowns, most unknowns first
         # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
@@ -928,7 +970,6 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
                 if points > points_left:
                     break
                 points_left -= points
-                case_offpath(cases[c], at_agent, at_type, belief, N, Kx, eta, offpath)
                 prev_fallback = cand_res[cap - 1]
                 count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
                                    zlim, scan_budget, 4, cand_gamma, cand_eff, cand_res, count, work_gamma,
@@ -950,14 +991,14 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, fi
 
 
 @njit(cache=True, parallel=True)
-def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, first_cases, mode,
+def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, ref_gains, first_cases, mode,
                 accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
                 full_search, out_gamma, out_eff, out_status, out_case, out_residual, out_found, out_search):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
     and do not depend on thread scheduling."""
     for b in prange(beliefs.shape[0]):
         st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
-                                     has_ref, first_cases[b], mode, accept_dist, n_starts, seed + b,
+                                     has_ref, ref_gains[b], first_cases[b], mode, accept_dist, n_starts, seed + b,
                                      max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],
                                      full_search[b], out_gamma[b], out_eff[b])
         out_status[b] = st

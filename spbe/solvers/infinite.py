@@ -107,12 +107,14 @@ def pooling_nodes(game, beliefs: np.ndarray, played: np.ndarray, atol: float = 1
 
 def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selection, accept_dist,
                 symmetry: Optional[SymmetryMap] = None, full_search: Optional[np.ndarray] = None,
-                self_loops: bool = False):
+                self_loops: bool = False, gains: Optional[np.ndarray] = None):
     """One application of the selected stage operator: θ' and 𝒯V at every node.
 
     With ``symmetry`` only the canonical nodes are solved (symmetric solutions where agents
     hold equal beliefs) and the result is mirrored to the other nodes. ``full_search`` (one flag
-    per node, default all): see :meth:`NodeSolver.solve`.
+    per node, default all) and ``gains`` (last sweep's best-response gain per node, the
+    ``reference_gain`` that holds a flagged node on its near-solution): see
+    :meth:`NodeSolver.solve`.
 
     ``self_loops`` (static types): at a node where θ' pools (:func:`pooling_nodes`) the
     continuation is the node's own value, 𝒯V(b) = r̄(b) + δ V(b), and 𝒯V(b) is replaced by the
@@ -128,7 +130,8 @@ def stage_sweep(solver: NodeSolver, grid, beliefs, V, delta, theta, cases, selec
     else:
         res = solver.solve(beliefs[idx], V, delta, reference=theta[idx], first_case=cases[idx],
                            selection=selection, accept_dist=accept_dist, labels=labels,
-                           full_search=None if full_search is None else full_search[idx])
+                           full_search=None if full_search is None else full_search[idx],
+                           reference_gain=None if gains is None else gains[idx])
     if symmetry is not None:
         game = solver.game
         pos = symmetry.position
@@ -213,7 +216,8 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
                 full = since_full + 1 >= refresh
             try:
                 res, TV = stage_sweep(solver, grid, beliefs, V, stage_delta, theta, cases, selection,
-                                      accept_dist, symmetry, full, self_loops)
+                                      accept_dist, symmetry, full, self_loops,
+                                      None if res is None else res.residual)
             except KeyboardInterrupt:
                 # Ctrl-C: the last completed sweep is on disk (if checkpointing); say so and stop
                 if checkpoint is not None and sweeps:
@@ -267,7 +271,7 @@ def value_iteration(game, grid: BeliefGrid, delta: float, solver: NodeSolver, *,
         W = evaluate_policy(game, grid, res.played, delta, solver.backend)
         Wv = ContinuationValue(grid, W)
         new, TW = stage_sweep(solver, grid, beliefs, Wv, delta, theta, cases, pi_selection, accept_dist,
-                              symmetry)
+                              symmetry, gains=res.residual)
         move = float(np.max(np.abs(new.strategy - theta)))
         changed = int(np.count_nonzero(new.case != cases))
         diff = float(np.max(np.abs(TW - W))) * (1 - delta)

@@ -147,7 +147,8 @@ class NodeSolver:
               reference: Optional[np.ndarray] = None, first_case: Optional[np.ndarray] = None,
               selection: str = "auto", accept_dist: float = 0.5,
               labels: Optional[np.ndarray] = None,
-              full_search: Optional[np.ndarray] = None) -> NodeSolution:
+              full_search: Optional[np.ndarray] = None,
+              reference_gain: Optional[np.ndarray] = None) -> NodeSolution:
         """Solve at every belief of ``beliefs`` (B, N, Mx).
 
         ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
@@ -156,6 +157,12 @@ class NodeSolver:
         solution, the exhaustive pass and the lattice scan are skipped and the reference strategy
         is polished locally in ``first_case`` instead (the iterative solvers pass False at nodes
         already flagged in the previous sweep; see :func:`spbe.solvers.infinite.value_iteration`).
+        ``reference_gain`` (B,), default 0: the best-response gain of ``reference`` in the previous
+        sweep. At a node without a verified solution whose local scan of ``first_case`` finds a
+        near-solution gaining at most min(2 × that, 10 × ``scan_threshold``), that one is kept
+        and the global scan skipped (``HOLD_FACTOR`` in ``spbe._kernels.node_solver``): a
+        flagged node stays on its near-solution instead of flipping between near-solutions of
+        about equal gain in other cases.
         """
         solve_nodes = kernel_module("node_solver", self.backend).solve_nodes
         selection = self.resolve_selection(selection)
@@ -178,11 +185,17 @@ class NodeSolver:
         full_search = np.ascontiguousarray(full_search, dtype=np.bool_)
         if full_search.shape != (B,):
             raise ValueError(f"full_search: expected shape ({B},), got {full_search.shape}")
+        gains = (np.zeros(B) if reference_gain is None or not has_ref
+                 else np.ascontiguousarray(reference_gain, dtype=float))
+        if gains.shape != (B,):
+            raise ValueError(f"reference_gain: expected shape ({B},), got {gains.shape}")
+        if np.any(np.isnan(gains)) or np.any(gains < 0):
+            raise ValueError("reference_gain: must be non-negative numbers (best-response gains)")
         mode = SELECTION_MODES[selection]
         if mode != 0 and not has_ref:
             mode = 0
         solve_nodes(kernel_context(game, V, delta), beliefs, self.cases, self.at_agent, self.at_type,
-                    self.eta, self.tol, refs, has_ref, first, mode, float(accept_dist), self.n_starts,
+                    self.eta, self.tol, refs, has_ref, gains, first, mode, float(accept_dist), self.n_starts,
                     self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
                     labels, full_search, out.strategy, out.played, out.status, out.case,
                     out.residual, out.n_found, out.search)

@@ -14,23 +14,15 @@ the global scan skipped; one above it is not.
 import numpy as np
 import pytest
 
-import spbe
 from spbe._kernels import node_solver as compiled
 from spbe._kernels.backends import kernel_module
 from spbe.beliefs.grid import BeliefGrid
 from spbe.stage.node_solver import NodeSolver, kernel_context
 
-# asymmetric matching pennies (one type each): the only equilibrium is agent 1 (3/5, 2/5),
-# agent 2 (2/5, 3/5)
-_A = np.array([[2.0, -1.0], [-1.0, 1.0]])
-_B = -np.array([[1.0, -1.0], [-2.0, 1.0]])
-_EQ = np.array([[[0.6, 0.4]], [[0.4, 0.6]]])
+from normal_form_helpers import PENNIES_EQ, pennies
 
-
-def _pennies():
-    R = np.zeros((2, 1, 1, 2, 2))
-    R[0, 0, 0], R[1, 0, 0] = _A, _B
-    return spbe.DynamicGame(R, types=[("x",), ("y",)], actions=[("0", "1"), ("0", "1")], delta=0.0)
+_EQ = PENNIES_EQ
+_pennies = pennies
 
 
 @pytest.fixture

@@ -767,6 +767,16 @@ def _local_scan(ctx, belief, case_row, first_case, n_first, at_agent, at_type, e
 
 
 @njit(cache=True)
+def _case_distance(row_a, row_b):
+    """Agent-types whose supports differ between two cases (the rings of :func:`_ring_order`)."""
+    d = 0
+    for t in range(row_a.shape[0]):
+        if row_a[t] != row_b[t]:
+            d += 1
+    return d
+
+
+@njit(cache=True)
 def _ring_order(cases, first):
     """Every case but ``first``, by increasing Hamming distance of its supports from ``first``'s
     (one agent-type's support changed, then two, ...), in case order within a distance: a
@@ -776,10 +786,7 @@ def _ring_order(cases, first):
     dist = np.empty(n, dtype=np.int64)
     counts = np.zeros(T + 1, dtype=np.int64)
     for c in range(n):
-        d = 0
-        for t in range(T):
-            if cases[c, t] != cases[first, t]:
-                d += 1
+        d = _case_distance(cases[c], cases[first])
         dist[c] = d
         counts[d] += 1
     pos = np.zeros(T + 1, dtype=np.int64)
@@ -804,7 +811,10 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
     case's solution if it is within ``accept_dist`` of ``ref`` (a single local solve from ``ref``,
-    :func:`_track_case`, is tried before the full solve of that case), else as mode 1; 3 = as 2, but
+    :func:`_track_case`, is tried before the full solve of that case), else the solution nearest
+    ``ref`` over the other cases taken by rings of increasing distance from the first
+    (:func:`_ring_order`), stopping after the first ring that holds one within ``accept_dist``
+    (otherwise every case, as mode 1); 3 = as 2, but
     after the first case the other cases are tried by increasing distance from it
     (:func:`_ring_order`), at most ``CONTINUE_FIRST_CASES`` in all, and the enumeration stops at
     the next solution found (bounded cost).
@@ -845,8 +855,10 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     best_dist = np.inf
     fallback_case = -1
     tried = 0
-    # "continue-first" leaving its case: the cases nearest it first (see _ring_order)
-    rings = mode == 3 and first_case >= 0
+    # leaving its case: the cases nearest it first (see _ring_order); "continue" goes on to the
+    # next ring only while no solution within accept_dist of the reference has been found
+    rings = (mode == 2 or mode == 3) and first_case >= 0
+    ring = 0
     order = np.zeros(0, dtype=np.int64)
     search = 0
     n_first = case_unknowns(cases[first_case], at_agent, n_actions) if first_case >= 0 else 0
@@ -864,9 +876,15 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
         elif rings:
             if step == 1:
                 order = _ring_order(cases, first_case)
-            if step - 1 >= order.shape[0] or tried >= CONTINUE_FIRST_CASES:
+            if step - 1 >= order.shape[0] or (mode == 3 and tried >= CONTINUE_FIRST_CASES):
                 break
             c = order[step - 1]
+            if mode == 2:
+                d = _case_distance(cases[c], cases[first_case])
+                if d > ring:
+                    if best_dist <= accept_dist:
+                        break
+                    ring = d
         else:
             c = step - 1
             if c == first_case:

@@ -246,8 +246,10 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         all, confirmed by policy iteration, 24 flagged nodes). Public goods at δ = 0.95 on
         101 x 101, warm-started from the 51 x 51 solution: converged in 53 sweeps (257 s,
         confirmed by policy iteration, 0 flagged) with it before the local scan of the stage
-        solver (with that scan the same start takes another path and had not converged
-        after 101 sweeps, 10 min: two nodes change case every other sweep); without it 28
+        solver; with that scan the same start took another path and had not converged after
+        101 sweeps (10 min: two nodes changed case every other sweep), and with the hold of
+        flagged nodes on their near-solutions added (``HOLD_FACTOR``) it converges in 79 sweeps
+        (198 s, confirmed by policy iteration, 0 flagged). Without it 28
         sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
         Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
         per level and 44-52 s, against 63/36/47 sweeps and 26-27 s without (81 s and 39 s before

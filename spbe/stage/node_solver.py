@@ -7,9 +7,12 @@ per node, one solution chosen by a selection rule (notes §2.5):
 ``"first"``      the first solution in case order (the previous case first when given);
 ``"nearest"``    all cases; the solution nearest (L1) the reference strategy;
 ``"continue"``   the previous case's solution if it stays within ``accept_dist`` of the reference,
-                 else as ``"nearest"`` (what the SPBE solvers run in games with at most 100
-                 cases: it keeps θ continuous between sweeps, which the outer iteration needs in
-                 order to settle);
+                 else the solution nearest the reference over the other cases, taken by rings
+                 (supports changed at one agent-type, then at two, ...) and stopping after the
+                 first ring holding one within ``accept_dist``; with none, every case, as
+                 ``"nearest"`` (what the SPBE solvers run in games with at most 100 cases: it
+                 keeps θ continuous between sweeps, which the outer iteration needs in order to
+                 settle);
 ``"continue-first"`` as ``"continue"``, but otherwise the first solution found among the other
                  cases taken by increasing distance from the previous one (supports changed at
                  one agent-type, then at two, ...; case order within a distance): bounded cost,
@@ -25,7 +28,10 @@ the most unknowns first; then polishes) — solutions with several
 unknowns in the tremble's boundary layer at once are found only that way. Where the node has a
 reference (last sweep's strategy) a small lattice around it, in its case, is scanned first, and
 the global scan runs only if that leaves the gain above ``scan_threshold`` (a node flagged last
-sweep has its near-solution there: 0.6 s per such node instead of 4 s at 101 x 101). Both passes retry a
+sweep has its near-solution there: 0.6 s per such node instead of 4 s at 101 x 101); where it
+finds one within twice the node's gain of last sweep (``reference_gain``, at most 10 x
+``scan_threshold``) that one is kept, and the global scan skipped (hysteresis: no flipping among
+near-solutions of about equal gain in other cases). Both passes retry a
 failed start with Marquardt's scale-invariant damping. The scan is skipped where the best
 candidate already gains at most ``scan_threshold``. Where all of that fails the node is flagged
 and the candidate with the smallest best-response gain is returned. With ``full_search`` False

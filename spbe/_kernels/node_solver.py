@@ -380,6 +380,24 @@ def _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, 
 
 
 @njit(cache=True)
+def _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff, offpath, U, f,
+                max_iter, retry):
+    """:func:`_levenberg_marquardt` from ``z`` (in place) with the damping λ(1 + (JᵀJ)_rr); where it
+    does not converge and ``retry``, again from the same start with Marquardt's scale-invariant
+    λ(JᵀJ)_rr. In the tremble's boundary layer the equations and their Jacobian are of size η and
+    the first form's steps stall; used alone, the second found fewer solutions (README, stop 16).
+    Returns whether it converged."""
+    z_start = z.copy()
+    solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
+                                  offpath, U, f, max_iter, False)
+    if not solved and retry:
+        z[:] = z_start
+        solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
+                                      work_eff, offpath, U, f, max_iter, True)
+    return solved
+
+
+@njit(cache=True)
 def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref, n_starts, seed,
                 max_roots, cand_gamma, cand_eff, cand_res, cand_count_start, work_gamma, work_eff,
                 offpath, U, corner_scale):
@@ -434,7 +452,6 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
     # reaches solutions with several unknowns in boundary layers at once (notes §2.4 item 4)
     # (in the exhaustive pass n_starts caps the corners: the node's remaining budget)
     total = n_starts if corner_scale <= 0.0 else min(3 ** min(n, 12), n_starts)
-    z_start = np.zeros(n)
     for start in range(total):
         if corner_scale > 0.0:
             code = start
@@ -448,15 +465,9 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
         else:
             for k in range(n):
                 z[k] = 2.0 * _hash_normal(seed, start, k)
-        if corner_scale > 0.0:
-            z_start[:] = z
-        converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                         work_eff, offpath, U, f, 80, False)
-        if not converged and corner_scale > 0.0:
-            # exhaustive pass: a second try from the same corner with the scale-invariant damping
-            z[:] = z_start
-            converged = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol,
-                                             work_gamma, work_eff, offpath, U, f, 80, True)
+        # the exhaustive pass retries from the same corner with the scale-invariant damping
+        converged = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
+                                offpath, U, f, 80, corner_scale > 0.0)
         before = count
         # only converged end points are candidates: accepting unconverged ones whose gain passes
         # (logits pushed to the clamp) was tried and made the 11 x 11, δ = 0.95 public-goods solve
@@ -503,14 +514,9 @@ def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_ga
                        work_eff, cand_gamma, cand_eff, cand_res, count, True)
     _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
     if n >= 2:
-        z_ref = z.copy()
-        solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                      work_eff, offpath, U, f, 80, False)
-        if not solved:
-            # the reference in a boundary layer (3-agent games): the scale-invariant damping
-            z[:] = z_ref
-            solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol,
-                                          work_gamma, work_eff, offpath, U, f, 80, True)
+        # the retry: the reference in a boundary layer (3-agent games)
+        solved = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
+                             offpath, U, f, 80, True)
         if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U,
                             work_gamma, work_eff, cand_gamma, cand_eff, cand_res, count, True)
@@ -639,12 +645,8 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim,
             continue
         # an exact root of the indifference equations nearby, if the case has one
         z[:] = keep_z[q]
-        solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                      work_eff, offpath, U, f, 60, False)
-        if not solved:
-            z[:] = keep_z[q]
-            solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                          work_eff, offpath, U, f, 60, True)
+        solved = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
+                             offpath, U, f, 60, True)
         if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                             work_eff, cand_gamma, cand_eff, cand_res, count, True)

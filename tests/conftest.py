@@ -27,6 +27,28 @@ def random_strategy(rng, n_types, n_actions):
 
 
 @pytest.fixture
+def spy_kernel(monkeypatch):
+    """``spy_kernel(name, summary)``: wrap the function ``name`` of the interpreted node-solver
+    kernels (``kernel_module("node_solver", "numpy")``) so that each call appends
+    ``summary(*args)`` to a list; returns (kernels, list). Undone after the test."""
+    from spbe._kernels.backends import kernel_module
+    kernels = kernel_module("node_solver", "numpy")
+
+    def spy(name, summary):
+        calls = []
+        original = getattr(kernels, name)
+
+        def wrapper(*args):
+            calls.append(summary(*args))
+            return original(*args)
+
+        monkeypatch.setattr(kernels, name, wrapper)
+        return kernels, calls
+
+    return spy
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(20261123)
 

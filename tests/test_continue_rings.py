@@ -9,7 +9,6 @@ only equilibrium fully mixed), with the case solves recorded in the interpreted 
 import numpy as np
 import pytest
 
-from spbe._kernels.backends import kernel_module
 from spbe.beliefs.grid import BeliefGrid
 from spbe.stage.node_solver import NodeSolver
 
@@ -20,17 +19,9 @@ _pennies = pennies
 
 
 @pytest.fixture
-def solved_cases(monkeypatch):
-    kernels = kernel_module("node_solver", "numpy")
-    rows = []
-    original = kernels._solve_case
-
-    def record(ctx, belief, case_row, *rest):
-        rows.append(tuple(case_row))
-        return original(ctx, belief, case_row, *rest)
-
-    monkeypatch.setattr(kernels, "_solve_case", record)
-    return rows
+def solved_cases(spy_kernel):
+    """The case rows passed to the interpreted kernels' case solve, in call order."""
+    return spy_kernel("_solve_case", lambda *args: tuple(args[2]))[1]
 
 
 def _solve(reference):

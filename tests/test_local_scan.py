@@ -26,17 +26,10 @@ _pennies = pennies
 
 
 @pytest.fixture
-def recorded(monkeypatch):
-    """The interpreted kernels with the exhaustive pass off and every scan recorded."""
-    kernels = kernel_module("node_solver", "numpy")
-    calls = []
-    original = kernels._scan_case
-
-    def record(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, *rest):
-        calls.append((np.array(center), zlim, budget))
-        return original(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, *rest)
-
-    monkeypatch.setattr(kernels, "_scan_case", record)
+def recorded(spy_kernel, monkeypatch):
+    """The interpreted kernels with the exhaustive pass off and every scan recorded as
+    (center, zlim, budget)."""
+    kernels, calls = spy_kernel("_scan_case", lambda *args: (np.array(args[7]), args[8], args[9]))
     monkeypatch.setattr(kernels, "CORNER_STARTS", 0)
     return kernels, calls
 

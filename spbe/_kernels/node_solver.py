@@ -862,14 +862,6 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     rings = (mode == 2 or mode == 3) and first_case >= 0
     ring = 0
     order = np.zeros(0, dtype=np.int64)
-    search = 0
-    n_first = case_unknowns(cases[first_case], at_agent, n_actions) if first_case >= 0 else 0
-    # the local scan before the global one (after the exhaustive pass, see below)
-    local_ok = (corner_scale > 0.0 and scan_budget > 0 and has_ref and first_case >= 0
-                and 2 <= n_first <= LOCAL_SCAN_MAX_UNKNOWNS
-                and _case_fits_labels(cases[first_case], at_agent, at_type, labels))
-    hold_limit = min(HOLD_FACTOR * ref_gain, HOLD_SCAN_MULTIPLE * scan_threshold)
-    held = False
     for step in range(n_cases + 1):
         if step == 0:
             if first_case < 0:
@@ -929,6 +921,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
                 break
         if count >= max_solutions:
             break
+    search = 0
     # the polish needs a reference and its case; without them the full search runs
     polish = (not full_search) and has_ref and first_case >= 0
     if count == 0 and corner_scale > 0.0 and polish:
@@ -963,12 +956,17 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
             if count > 0:
                 best = 0
                 break
-    if count == 0 and local_ok and not polish and cand_res[cap - 1] > scan_threshold:
+    held = False
+    n_first = case_unknowns(cases[first_case], at_agent, n_actions) if first_case >= 0 else 0
+    if (count == 0 and corner_scale > 0.0 and not polish and scan_budget > 0 and has_ref and first_case >= 0
+            and cand_res[cap - 1] > scan_threshold and 2 <= n_first <= LOCAL_SCAN_MAX_UNKNOWNS
+            and _case_fits_labels(cases[first_case], at_agent, at_type, labels)):
         # before the global scan, a small one around the reference in its case: a node flagged
         # last sweep has its near-solution there (in the tremble's boundary layer, where the
         # posteriors sit on kinks of the interpolated V and Levenberg-Marquardt stalls), and V
         # moved a little since; the global scan runs only if this leaves the gain above
         # scan_threshold and above the hold limit (HOLD_FACTOR)
+        hold_limit = min(HOLD_FACTOR * ref_gain, HOLD_SCAN_MULTIPLE * scan_threshold)
         count, fallback_case, held = _local_scan(ctx, belief, cases[first_case], first_case, n_first, at_agent,
                                                  at_type, eta, tol, ref, hold_limit, labels, cand_gamma,
                                                  cand_eff, cand_res, cand_case, count, fallback_case,

@@ -144,7 +144,8 @@ def test_printed_rebate_fails_by_one_32nd_and_corrected_holds():
     assert rep.gains[1] == pytest.approx(1 / 32, abs=1e-9)
     assert rep.gains[2] <= 1e-8
     # the deviation is a raised 2q with the demand unchanged
-    assert rep.best_messages[0][0] == msgs[0][0] and rep.best_messages[0][2] > msgs[0][2]
+    # (to the search's accuracy: it ended 3.6e-8 away with numpy 2.4.6 and scipy 1.17.1)
+    assert rep.best_messages[0][0] == pytest.approx(msgs[0][0], abs=1e-6) and rep.best_messages[0][2] > msgs[0][2]
     corrected = MulticastMechanism(inst.network, budget_balance="strong")
     msgs = corrected.equilibrium_messages(sol, kappa=2.0)
     assert max_deviation_gain(corrected, inst.utilities, msgs, **FAST).max_gain <= 1e-8

@@ -1,6 +1,6 @@
 """Speed and scale of the SPBE core: numba against the uncompiled reference, same process.
 
-Run:  python benchmarks/bench_solve.py [--quick] [--sections sweep,converge,scale,compile,large,qe]
+Run:  python benchmarks/bench_solve.py [--quick] [--sections sweep,scan,converge,scale,compile,large,qe]
 
 Sections (each prints a table; nothing is asserted, nothing is timed in the tests):
 
@@ -10,6 +10,11 @@ Sections (each prints a table; nothing is asserted, nothing is timed in the test
               ``spbe/_kernels/backends.py``). The reference is timed on a sample of the nodes
               (it is ~100x slower); the table gives µs per node for both, their ratio, and the
               largest difference of the two paths' strategies on the sample.
+``scan``      a node with no stage solution (public goods, δ = 0.95, acceptance switched off so
+              that nothing verifies): the whole fallback search, with the global lattice scan (10^6
+              points) inside the parallel node loop, where it runs on one thread, against the
+              default, deferred until after the loop and spread over all threads
+              (``SCAN_PENDING``); the ratio, and whether the two results are identical.
 ``converge``  full solves (``spbe.solve``): sweeps to convergence, wall time, whether it converged,
               and peak memory, at δ = 0.5 and 0.95 on growing grids.
 ``scale``     time per sweep per node against the number of agents, types and actions.
@@ -82,6 +87,41 @@ def section_sweep(args):
         us_nb, us_np = 1e6 * t_nb / grid.n_nodes, 1e6 * t_np / len(sample)
         print(f"{n:>6d} {grid.n_nodes:>7d} {t_nb:9.3f} {us_nb:14.1f} {us_np:14.1f} {us_np / us_nb:7.0f} "
               f"{len(sample):>7d} {gap:9.1e}", flush=True)
+
+
+def section_scan(args):
+    from spbe._kernels import node_solver as kernels
+    from spbe.stage.node_solver import kernel_context
+    print("\n## one flagged node: global lattice scan in the node loop (1 thread) vs deferred (all threads)")
+    print(f"{'belief':>14s} {'in loop s':>10s} {'deferred s':>11s} {'ratio':>6s} {'identical':>9s}")
+    game = spbe.examples.public_goods(0.95)
+    grid = spbe.BeliefGrid(game, 50)
+    V = _smooth_value(grid, 0.95)
+    solver = NodeSolver(game, eta=1e-7)
+    # acceptance off (below any gain, 0 included, which the validation of the arguments does not
+    # allow): the node runs every fallback pass, as a flagged node of a real solve does
+    solver.tol = solver.scan_threshold = -1.0
+    ctx = kernel_context(game, V, 0.95)
+    for pi in ((0.12, 0.44), (0.3, 0.7))[: 1 if args.quick else 2]:
+        beliefs = np.array([[[pi[0], 1 - pi[0]], [pi[1], 1 - pi[1]]]])
+        shape = (1, 2, 2, 2)
+
+        def in_loop():
+            o = [np.zeros(shape), np.zeros(shape), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                 np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)]
+            kernels.solve_nodes(ctx, beliefs, solver.cases, solver.at_agent, solver.at_type, solver.eta,
+                                solver.tol, np.zeros(shape), False, np.zeros(1), np.full(1, -1, dtype=np.int64),
+                                0, 0.5, solver.n_starts, solver.seed, solver.max_solutions, solver.corner_scale,
+                                solver.scan_budget, solver.scan_threshold, np.arange(2)[None], np.ones(1, bool),
+                                False, *o)
+            return o
+
+        in_loop()                                              # compile / load the cache
+        t_loop, o = _time(in_loop)
+        t_def, res = _time(lambda: solver.solve(beliefs, V, 0.95))
+        same = bool(np.array_equal(o[0], res.strategy) and np.array_equal(o[4], res.residual))
+        print(f"{str(pi):>14s} {t_loop:10.2f} {t_def:11.2f} {t_loop / t_def:6.2f} {str(same):>9s} "
+              flush=True)
 
 
 def _peak_rss_mib():
@@ -240,7 +280,7 @@ def section_large(args):
             print(f"{'':36s} {r['message']}")
 
 
-SECTIONS = dict(compile=section_compile, sweep=section_sweep, scale=section_scale,
+SECTIONS = dict(compile=section_compile, sweep=section_sweep, scan=section_scan, scale=section_scale,
                 converge=section_converge, large=section_large, qe=section_qe)
 
 

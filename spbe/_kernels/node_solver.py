@@ -78,6 +78,8 @@ HOLD_SCAN_MULTIPLE = 10.0
 # status codes of solve_node
 EXACT = 0          # a verified solution
 APPROXIMATE = 1    # no solution: the candidate with the smallest best-response gain
+# search code of a node whose global scan was deferred (solve_node's defer_scan)
+SCAN_PENDING = 3
 
 
 @njit(cache=True)
@@ -605,8 +607,50 @@ def _lattice_side(n, budget):
 
 
 @njit(cache=True)
+def _lattice_logits(code, npts, center, zlim, z):
+    """The logits of lattice point ``code`` (mixed radix ``npts``, first axis fastest) of the
+    scan lattice center + [-zlim, zlim]^n, clipped to ±Z_MAX."""
+    c = code
+    for k in range(z.shape[0]):
+        z[k] = min(max(center[k] - zlim + 2.0 * zlim * (c % npts) / (npts - 1), -Z_MAX), Z_MAX)
+        c //= npts
+
+
+@njit(cache=True)
+def _lattice_gains(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, work_eff,
+                   offpath, U, out):
+    """The best-response gain at every point of the scan lattice, in code order (one thread)."""
+    z = np.zeros(center.shape[0])
+    for code in range(out.shape[0]):
+        _lattice_logits(code, npts, center, zlim, z)
+        out[code] = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff,
+                               offpath, U)
+
+
+@njit(cache=True, parallel=True)
+def _lattice_gains_wide(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, offpath,
+                        out):
+    """:func:`_lattice_gains` with the points shared among the threads (``prange`` over blocks of
+    points, each thread with its own work arrays). Each gain depends on its point alone, so ``out``
+    is the same array whatever the thread count or schedule. Called only outside the parallel node
+    loop (:func:`global_scan_node`): a parallel region inside ``solve_nodes``' would be nested."""
+    total = out.shape[0]
+    n_blocks = min(total, 256)
+    for blk in prange(n_blocks):
+        lo = blk * total // n_blocks
+        hi = (blk + 1) * total // n_blocks
+        wg = np.zeros_like(work_gamma)
+        we = np.zeros_like(work_gamma)
+        u = np.zeros_like(work_gamma)
+        z = np.zeros(center.shape[0])
+        for code in range(lo, hi):
+            _lattice_logits(code, npts, center, zlim, z)
+            out[code] = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, wg, we, offpath, u)
+
+
+@njit(cache=True)
 def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, n_keep,
-               cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
+               cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U, wide=False):
     """Last-resort search of one case: the best-response gain on a lattice of logits in
     center + [-zlim, zlim]^n (at most ``budget`` points; clipped to ±Z_MAX), then a compass
     search on the gain and a Levenberg-Marquardt solve from the ``n_keep`` best lattice points
@@ -617,41 +661,49 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim,
     after a rare action is fixed by the ratio of tiny probabilities, that local solvers started
     from interior or corner points miss. Returns the new candidate count (verified candidates
     appended; the best unverified one kept in the fallback slot).
+
+    ``wide``: evaluate the lattice on all threads (:func:`_lattice_gains_wide`; only outside the
+    parallel node loop). The gains, and so everything after them, are the same either way.
     """
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
     case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
     npts = _lattice_side(n, budget)
     total = npts ** n
-    keep_z = np.zeros((n_keep, n))
+    gains = np.empty(total)
+    if wide:
+        _lattice_gains_wide(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma,
+                            offpath, gains)
+    else:
+        _lattice_gains(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, work_eff,
+                       offpath, U, gains)
+    # the n_keep smallest gains, as a pass in code order keeps them (a point replaces the first
+    # of the largest kept ones only if strictly smaller)
+    keep_code = np.zeros(n_keep, dtype=np.int64)
     keep_r = np.full(n_keep, np.inf)
-    z = np.zeros(n)
     for code in range(total):
-        c = code
-        for k in range(n):
-            z[k] = min(max(center[k] - zlim + 2.0 * zlim * (c % npts) / (npts - 1), -Z_MAX), Z_MAX)
-            c //= npts
-        r = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
+        r = gains[code]
         worst = 0
         for q in range(1, n_keep):
             if keep_r[q] > keep_r[worst]:
                 worst = q
         if r < keep_r[worst]:
             keep_r[worst] = r
-            keep_z[worst] = z
+            keep_code[worst] = code
+    z = np.zeros(n)
     f = np.zeros(n)
     for q in range(n_keep):
         if not np.isfinite(keep_r[q]):
             continue
         # an exact root of the indifference equations nearby, if the case has one
-        z[:] = keep_z[q]
+        _lattice_logits(keep_code[q], npts, center, zlim, z)
         solved = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
                              offpath, U, f, 60, True)
         if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
                             work_eff, cand_gamma, cand_eff, cand_res, count, True)
         # otherwise the smallest gain: compass search on the best-response gain
-        z[:] = keep_z[q]
+        _lattice_logits(keep_code[q], npts, center, zlim, z)
         _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
                         keep_r[q], zlim / (npts - 1), 0.0, 1 << 62)
         count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
@@ -804,11 +856,48 @@ def _ring_order(cases, first):
 
 
 @njit(cache=True)
+def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, scan_budget, labels, cand_gamma,
+                 cand_eff, cand_res, cand_case, fallback_case, work_gamma, work_eff, offpath, U, wide):
+    """The global lattice scan of a node with no verified solution (the candidate list empty, the
+    fallback in its last slot): every case with several unknowns, most unknowns first (the
+    boundary-layer near-solutions live in the cases where every agent-type mixes), at most
+    ``SCAN_POINTS`` points in all, until a case yields a verified solution. Returns (count,
+    fallback_case)."""
+    n_actions = ctx[4]
+    n_cases = cases.shape[0]
+    Kx = cand_gamma.shape[3]
+    count = 0
+    zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
+    points_left = SCAN_POINTS
+    for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
+        for c in range(n_cases):
+            if (case_unknowns(cases[c], at_agent, n_actions) != n_want
+                    or not _case_fits_labels(cases[c], at_agent, at_type, labels)):
+                continue
+            points = _lattice_side(n_want, scan_budget) ** n_want
+            if points > points_left:
+                break
+            points_left -= points
+            prev_fallback = cand_res[cand_res.shape[0] - 1]
+            count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
+                               zlim, scan_budget, 4, cand_gamma, cand_eff, cand_res, count, work_gamma,
+                               work_eff, offpath, U, wide)
+            count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
+                                               prev_fallback, fallback_case)
+            if count > 0:
+                break
+        if count > 0:
+            break
+    return count, fallback_case
+
+
+@njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, ref_gain, first_case, mode,
                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
-               labels, full_search, out_gamma, out_eff):
+               labels, full_search, out_gamma, out_eff, defer_scan=False):
     """Stage fixed point at one belief. Returns (status, case index, residual, n_found, n_tried,
-    search), search: 0 the enumeration alone, 1 the local polish, 2 the exhaustive pass (and scan).
+    search), search: 0 the enumeration alone, 1 the local polish, 2 the exhaustive pass (and scan),
+    ``SCAN_PENDING`` the global scan is due and left to the caller (``defer_scan``).
 
     ``first_case``: index in ``cases`` to try first (-1: none). ``mode``: 0 = the first solution
     in case order; 1 = all cases, the solution nearest (L1) ``ref``; 2 = "continue": the first
@@ -834,6 +923,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     (all labels distinct: no constraint). ``full_search`` False (a node that had the full search
     within the last ``flagged_refresh`` sweeps): where no verified solution is found, the
     exhaustive pass and the scan are replaced by :func:`_polish_case` of ``first_case`` from ``ref``.
+    ``defer_scan``: where the global scan is due, return the fallback found so far with search
+    ``SCAN_PENDING`` instead of scanning; :func:`global_scan_node` then finishes the node with the
+    lattice spread over all threads, with the same result as the scan here.
     """
     n_types = ctx[3]
     n_actions = ctx[4]
@@ -975,30 +1067,17 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
             best = 0
     if (count == 0 and not held and corner_scale > 0.0 and not polish and scan_budget > 0
             and cand_res[cap - 1] > scan_threshold):
-        # still none: the lattice scan of every case with several unknowns, most unknowns first
-        # (the boundary-layer near-solutions live in the cases where every agent-type mixes)
-        zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
-        points_left = SCAN_POINTS
-        for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
-            for c in range(n_cases):
-                if (case_unknowns(cases[c], at_agent, n_actions) != n_want
-                        or not _case_fits_labels(cases[c], at_agent, at_type, labels)):
-                    continue
-                points = _lattice_side(n_want, scan_budget) ** n_want
-                if points > points_left:
-                    break
-                points_left -= points
-                prev_fallback = cand_res[cap - 1]
-                count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
-                                   zlim, scan_budget, 4, cand_gamma, cand_eff, cand_res, count, work_gamma,
-                                   work_eff, offpath, U)
-                count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
-                                                   prev_fallback, fallback_case)
-                if count > 0:
-                    best = 0
-                    break
-            if count > 0:
-                break
+        if defer_scan:
+            # the caller runs the global scan after the node loop, on all threads
+            # (global_scan_node): hand it the fallback found so far
+            out_gamma[:] = cand_gamma[cap - 1]
+            out_eff[:] = cand_eff[cap - 1]
+            return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, SCAN_PENDING
+        count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
+                                            scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
+                                            fallback_case, work_gamma, work_eff, offpath, U, False)
+        if count > 0:
+            best = 0
     if best >= 0:
         out_gamma[:] = cand_gamma[best]
         out_eff[:] = cand_eff[best]
@@ -1011,19 +1090,57 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
 @njit(cache=True, parallel=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, ref_gains, first_cases, mode,
                 accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
-                full_search, out_gamma, out_eff, out_status, out_case, out_residual, out_found, out_search):
+                full_search, defer_scan, out_gamma, out_eff, out_status, out_case, out_residual, out_found,
+                out_search):
     """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
-    and do not depend on thread scheduling."""
+    and do not depend on thread scheduling. With ``defer_scan`` the nodes whose global scan is due
+    come back with search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
     for b in prange(beliefs.shape[0]):
         st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, ref_gains[b], first_cases[b], mode, accept_dist, n_starts, seed + b,
                                      max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],
-                                     full_search[b], out_gamma[b], out_eff[b])
+                                     full_search[b], out_gamma[b], out_eff[b], defer_scan)
         out_status[b] = st
         out_case[b] = c
         out_residual[b] = r
         out_found[b] = nf
         out_search[b] = srch
+
+
+@njit(cache=True)
+def global_scan_node(ctx, belief, cases, at_agent, at_type, eta, tol, max_solutions, corner_scale, scan_budget,
+                     labels, fallback_case, fallback_res, out_gamma, out_eff):
+    """Finish a node that :func:`solve_nodes` left with search ``SCAN_PENDING``: the global scan
+    (:func:`_global_scan`) from its fallback (``out_gamma``/``out_eff``, gain ``fallback_res``,
+    case ``fallback_case``), each case's lattice evaluated on all threads. Same result as the scan
+    inside :func:`solve_node`; the point is the threads: a sweep in which one or two nodes need the
+    scan (seconds each) otherwise runs it on one thread while the others wait.
+    Returns (status, case, residual, n_found) and overwrites ``out_gamma``/``out_eff``."""
+    N = out_gamma.shape[0]
+    Mx = out_gamma.shape[1]
+    Kx = out_gamma.shape[2]
+    cap = max_solutions + 1
+    cand_gamma = np.zeros((cap, N, Mx, Kx))
+    cand_eff = np.zeros((cap, N, Mx, Kx))
+    cand_res = np.full(cap, np.inf)
+    cand_case = np.full(cap, -1, dtype=np.int64)
+    cand_gamma[cap - 1] = out_gamma
+    cand_eff[cap - 1] = out_eff
+    cand_res[cap - 1] = fallback_res
+    work_gamma = np.zeros((N, Mx, Kx))
+    work_eff = np.zeros((N, Mx, Kx))
+    offpath = np.zeros((N, Kx), dtype=np.bool_)
+    U = np.zeros((N, Mx, Kx))
+    count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
+                                        scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
+                                        fallback_case, work_gamma, work_eff, offpath, U, True)
+    if count > 0:
+        out_gamma[:] = cand_gamma[0]
+        out_eff[:] = cand_eff[0]
+        return EXACT, cand_case[0], cand_res[0], count
+    out_gamma[:] = cand_gamma[cap - 1]
+    out_eff[:] = cand_eff[cap - 1]
+    return APPROXIMATE, fallback_case, cand_res[cap - 1], 0
 
 
 @njit(cache=True)

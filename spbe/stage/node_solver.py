@@ -170,7 +170,6 @@ class NodeSolver:
         flagged node stays on its near-solution instead of flipping between near-solutions of
         about equal gain in other cases.
         """
-        solve_nodes = kernel_module("node_solver", self.backend).solve_nodes
         selection = self.resolve_selection(selection)
         game = self.game
         beliefs = np.ascontiguousarray(beliefs, dtype=float)
@@ -200,9 +199,20 @@ class NodeSolver:
         mode = SELECTION_MODES[selection]
         if mode != 0 and not has_ref:
             mode = 0
-        solve_nodes(kernel_context(game, V, delta), beliefs, self.cases, self.at_agent, self.at_type,
-                    self.eta, self.tol, refs, has_ref, gains, first, mode, float(accept_dist), self.n_starts,
-                    self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
-                    labels, full_search, out.strategy, out.played, out.status, out.case,
-                    out.residual, out.n_found, out.search)
+        kernels = kernel_module("node_solver", self.backend)
+        ctx = kernel_context(game, V, delta)
+        kernels.solve_nodes(ctx, beliefs, self.cases, self.at_agent, self.at_type,
+                            self.eta, self.tol, refs, has_ref, gains, first, mode, float(accept_dist), self.n_starts,
+                            self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
+                            labels, full_search, True, out.strategy, out.played, out.status, out.case,
+                            out.residual, out.n_found, out.search)
+        # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
+        # where one node needs it, the parallel node loop would leave the other threads idle
+        for b in np.flatnonzero(out.search == kernels.SCAN_PENDING):
+            status, case, residual, n_found = kernels.global_scan_node(
+                ctx, beliefs[b], self.cases, self.at_agent, self.at_type, self.eta, self.tol,
+                self.max_solutions, self.corner_scale, self.scan_budget, labels[b], out.case[b],
+                out.residual[b], out.strategy[b], out.played[b])
+            out.status[b], out.case[b], out.residual[b], out.n_found[b] = status, case, residual, n_found
+            out.search[b] = 2
         return out

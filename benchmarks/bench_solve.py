@@ -120,7 +120,7 @@ def section_scan(args):
         t_loop, o = _time(in_loop)
         t_def, res = _time(lambda: solver.solve(beliefs, V, 0.95))
         same = bool(np.array_equal(o[0], res.strategy) and np.array_equal(o[4], res.residual))
-        print(f"{str(pi):>14s} {t_loop:10.2f} {t_def:11.2f} {t_loop / t_def:6.2f} {str(same):>9s} "
+        print(f"{str(pi):>14s} {t_loop:10.2f} {t_def:11.2f} {t_loop / t_def:6.2f} {str(same):>9s}",
               flush=True)
 
 

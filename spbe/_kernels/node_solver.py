@@ -892,6 +892,16 @@ def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, 
 
 
 @njit(cache=True)
+def _node_buffers(out_gamma, cap):
+    """The candidate list of a node (``cap`` slots, the last one the fallback: the unverified
+    candidate of smallest gain) and the work arrays, shaped like ``out_gamma`` (N, Mx, Kx)."""
+    N, Mx, Kx = out_gamma.shape
+    return (np.zeros((cap, N, Mx, Kx)), np.zeros((cap, N, Mx, Kx)), np.full(cap, np.inf),
+            np.full(cap, -1, dtype=np.int64), np.zeros((N, Mx, Kx)), np.zeros((N, Mx, Kx)),
+            np.zeros((N, Kx), dtype=np.bool_), np.zeros((N, Mx, Kx)))
+
+
+@njit(cache=True)
 def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, ref_gain, first_case, mode,
                accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold,
                labels, full_search, out_gamma, out_eff, defer_scan=False):
@@ -929,18 +939,8 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     """
     n_types = ctx[3]
     n_actions = ctx[4]
-    N = n_types.shape[0]
-    Mx = belief.shape[1]
-    Kx = out_gamma.shape[2]
     cap = max_solutions + 1
-    cand_gamma = np.zeros((cap, N, Mx, Kx))
-    cand_eff = np.zeros((cap, N, Mx, Kx))
-    cand_res = np.full(cap, np.inf)
-    cand_case = np.full(cap, -1, dtype=np.int64)
-    work_gamma = np.zeros((N, Mx, Kx))
-    work_eff = np.zeros((N, Mx, Kx))
-    offpath = np.zeros((N, Kx), dtype=np.bool_)
-    U = np.zeros((N, Mx, Kx))
+    cand_gamma, cand_eff, cand_res, cand_case, work_gamma, work_eff, offpath, U = _node_buffers(out_gamma, cap)
     n_cases = cases.shape[0]
     if first_case >= n_cases:
         first_case = -1                   # a hint from another case table: ignore it
@@ -1116,21 +1116,11 @@ def global_scan_node(ctx, belief, cases, at_agent, at_type, eta, tol, max_soluti
     inside :func:`solve_node`; the point is the threads: a sweep in which one or two nodes need the
     scan (seconds each) otherwise runs it on one thread while the others wait.
     Returns (status, case, residual, n_found) and overwrites ``out_gamma``/``out_eff``."""
-    N = out_gamma.shape[0]
-    Mx = out_gamma.shape[1]
-    Kx = out_gamma.shape[2]
     cap = max_solutions + 1
-    cand_gamma = np.zeros((cap, N, Mx, Kx))
-    cand_eff = np.zeros((cap, N, Mx, Kx))
-    cand_res = np.full(cap, np.inf)
-    cand_case = np.full(cap, -1, dtype=np.int64)
+    cand_gamma, cand_eff, cand_res, cand_case, work_gamma, work_eff, offpath, U = _node_buffers(out_gamma, cap)
     cand_gamma[cap - 1] = out_gamma
     cand_eff[cap - 1] = out_eff
     cand_res[cap - 1] = fallback_res
-    work_gamma = np.zeros((N, Mx, Kx))
-    work_eff = np.zeros((N, Mx, Kx))
-    offpath = np.zeros((N, Kx), dtype=np.bool_)
-    U = np.zeros((N, Mx, Kx))
     count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
                                         scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
                                         fallback_case, work_gamma, work_eff, offpath, U, True)

@@ -251,6 +251,9 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         flagged nodes on their near-solutions added (``HOLD_FACTOR``) it converges in 79 sweeps
         (198 s, confirmed by policy iteration, 0 flagged). Without it 28
         sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
+        Those runs started from one particular 51 x 51 solution (stop 16's); from the one the
+        default 51 x 51 solve gives now, the 101 x 101 level with it did not converge in 83
+        sweeps (611 s; a few nodes without an exact stage solution keep changing case).
         Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
         per level and 44-52 s, against 63/36/47 sweeps and 26-27 s without (81 s and 39 s before
         the local scan).

@@ -633,7 +633,8 @@ def _lattice_gains_wide(ctx, belief, case_row, at_agent, at_type, eta, center, z
     """:func:`_lattice_gains` with the points shared among the threads (``prange`` over blocks of
     points, each thread with its own work arrays). Each gain depends on its point alone, so ``out``
     is the same array whatever the thread count or schedule. Called only outside the parallel node
-    loop (:func:`global_scan_node`): a parallel region inside ``solve_nodes``' would be nested."""
+    loop (from :func:`global_scan_node`): inside the loop of ``solve_nodes`` it would be a nested
+    parallel region."""
     total = out.shape[0]
     n_blocks = min(total, 256)
     for blk in prange(n_blocks):

@@ -90,8 +90,6 @@ def section_sweep(args):
 
 
 def section_scan(args):
-    from spbe._kernels import node_solver as kernels
-    from spbe.stage.node_solver import kernel_context
     print("\n## one flagged node: global lattice scan in the node loop (1 thread) vs deferred (all threads)")
     print(f"{'belief':>14s} {'in loop s':>10s} {'deferred s':>11s} {'ratio':>6s} {'identical':>9s}")
     game = spbe.examples.public_goods(0.95)
@@ -101,25 +99,12 @@ def section_scan(args):
     # acceptance off (below any gain, 0 included, which the validation of the arguments does not
     # allow): the node runs every fallback pass, as a flagged node of a real solve does
     solver.tol = solver.scan_threshold = -1.0
-    ctx = kernel_context(game, V, 0.95)
     for pi in ((0.12, 0.44), (0.3, 0.7))[: 1 if args.quick else 2]:
         beliefs = np.array([[[pi[0], 1 - pi[0]], [pi[1], 1 - pi[1]]]])
-        shape = (1, 2, 2, 2)
-
-        def in_loop():
-            o = [np.zeros(shape), np.zeros(shape), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
-                 np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)]
-            kernels.solve_nodes(ctx, beliefs, solver.cases, solver.at_agent, solver.at_type, solver.eta,
-                                solver.tol, np.zeros(shape), False, np.zeros(1), np.full(1, -1, dtype=np.int64),
-                                0, 0.5, solver.n_starts, solver.seed, solver.max_solutions, solver.corner_scale,
-                                solver.scan_budget, solver.scan_threshold, np.arange(2)[None], np.ones(1, bool),
-                                False, *o)
-            return o
-
-        in_loop()                                              # compile / load the cache
-        t_loop, o = _time(in_loop)
+        solver.solve(beliefs, V, 0.95, defer_scan=False)      # compile / load the cache
+        t_loop, o = _time(lambda: solver.solve(beliefs, V, 0.95, defer_scan=False))
         t_def, res = _time(lambda: solver.solve(beliefs, V, 0.95))
-        same = bool(np.array_equal(o[0], res.strategy) and np.array_equal(o[4], res.residual))
+        same = bool(np.array_equal(o.strategy, res.strategy) and np.array_equal(o.residual, res.residual))
         print(f"{str(pi):>14s} {t_loop:10.2f} {t_def:11.2f} {t_loop / t_def:6.2f} {str(same):>9s}",
               flush=True)
 

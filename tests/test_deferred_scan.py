@@ -79,3 +79,6 @@ def test_deferred_scan_equals_the_scan_in_the_node_loop(backend):
     np.testing.assert_array_equal(res.strategy, outputs[0][0])
     np.testing.assert_array_equal(res.residual, outputs[0][4])
     np.testing.assert_array_equal(res.search, outputs[0][6])
+    inside = solver.solve(beliefs, None, 0.0, defer_scan=False)
+    np.testing.assert_array_equal(inside.strategy, res.strategy)
+    np.testing.assert_array_equal(inside.residual, res.residual)

@@ -154,7 +154,7 @@ class NodeSolver:
               selection: str = "auto", accept_dist: float = 0.5,
               labels: Optional[np.ndarray] = None,
               full_search: Optional[np.ndarray] = None,
-              reference_gain: Optional[np.ndarray] = None) -> NodeSolution:
+              reference_gain: Optional[np.ndarray] = None, defer_scan: bool = True) -> NodeSolution:
         """Solve at every belief of ``beliefs`` (B, N, Mx).
 
         ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
@@ -169,6 +169,10 @@ class NodeSolver:
         and the global scan skipped (``HOLD_FACTOR`` in ``spbe._kernels.node_solver``): a
         flagged node stays on its near-solution instead of flipping between near-solutions of
         about equal gain in other cases.
+        ``defer_scan`` (default True): run the global lattice scans after the loop over the nodes,
+        each on all threads (``global_scan_node``); False runs each inside the loop, on the node's
+        thread. The results are the same; False is the baseline of ``benchmarks/bench_solve.py
+        --sections scan``.
         """
         selection = self.resolve_selection(selection)
         game = self.game
@@ -204,7 +208,7 @@ class NodeSolver:
         kernels.solve_nodes(ctx, beliefs, self.cases, self.at_agent, self.at_type,
                             self.eta, self.tol, refs, has_ref, gains, first, mode, float(accept_dist), self.n_starts,
                             self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
-                            labels, full_search, True, out.strategy, out.played, out.status, out.case,
+                            labels, full_search, bool(defer_scan), out.strategy, out.played, out.status, out.case,
                             out.residual, out.n_found, out.search)
         # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
         # where one node needs it, the parallel node loop would leave the other threads idle

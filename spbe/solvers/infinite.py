@@ -20,14 +20,16 @@ selected stage equilibrium changes with V (notes §2.6). The stabilisers used he
    stops changing. At such a point θ solves (6.17a) against its own value: an exact fixed point
    of the grid problem, which is what the verification then measures.
 
-Status (issue 3, open): on the public-goods game this converges at δ = 0.5 on 51 × 51 (16
-sweeps) and at δ = 0.95 on 11 × 11 (100 sweeps, confirmed by policy iteration, no flagged node,
-thanks to the lattice-scan stage fallback and Anderson acceleration). On 21 × 21 at δ ≥ 0.9 it
-does not: 2-18 nodes change case every sweep (no node is flagged). There the selected branch of
-stage equilibria ends at a fold and the grid fixed point lies on an unstable middle branch, which
-no iteration V ← 𝒯V reaches. Tried and recorded outside the package: logit-smoothed arclength
-continuation (``dev/logit_homotopy/``), Newton on the whole grid system and a value-consistent
-selection (``dev/joint_newton/``).
+Status: on the public-goods game this converges at δ = 0.5 on 51 × 51 (16 sweeps) and at
+δ = 0.95 on 11 × 11 (100 sweeps) and, by grid continuation (:func:`spbe.solve`), on 51 × 51
+(levels 6, 26, 51), each confirmed by policy iteration. From the δ schedule alone it does not
+converge on 21 × 21 at δ ≥ 0.9: there (traced node by node) the selected branch of stage
+equilibria ends at a fold and the grid fixed point lies on an unstable middle branch, which no
+iteration V ← 𝒯V reaches. Nor at 101 × 101 from the default 51 × 51 solution, where the same
+picture fits what was measured: policy iteration cycles between selections (README, "The
+targets of issue 4"; ``dev/issue4_performance_log.md``). Tried and
+recorded outside the package: logit-smoothed arclength continuation (``dev/logit_homotopy/``),
+Newton on the whole grid system and a value-consistent selection (``dev/joint_newton/``).
 """
 from __future__ import annotations
 

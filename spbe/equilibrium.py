@@ -28,6 +28,7 @@ from .beliefs.continuation import ContinuationValue
 from .beliefs.grid import BeliefGrid
 from .beliefs.update import update_agent_belief
 from .game import DynamicGame
+from .symmetry import canonical_beliefs
 
 __all__ = ["Equilibrium", "Simulation", "load"]
 
@@ -197,12 +198,32 @@ class Equilibrium:
         if todo:
             V = ContinuationValue(self.grid, self._next_values(k))
             solver = self._node_solver()
+            todo_beliefs, refs, firsts, labels = beliefs[todo], np.array(refs), np.array(firsts), None
+            if self.settings.get("symmetry"):
+                # solved with exchange symmetry: as on the grid, solve each belief once in
+                # canonical agent order (labels: agents holding equal beliefs play alike) and
+                # mirror it; a check grid holds each off-diagonal belief with its mirror image
+                # (about half of the off-grid solves)
+                canonical, order, inverse, labels = canonical_beliefs(todo_beliefs)
+                first = np.unique(inverse, return_index=True)[1]
+                rows = np.arange(len(todo))[:, None]
+                refs = refs[rows, order][first]
+                m = self.game.n_types[0]
+                case_rows = solver.cases[np.maximum(firsts, 0)].reshape(len(todo), self.game.n_agents, m)
+                permuted = solver.case_index(case_rows[rows, order].reshape(len(todo), -1))
+                firsts = np.where(firsts >= 0, permuted, -1)[first]
+                todo_beliefs = canonical
             # "auto": off the grid, as on it, the full "nearest" enumeration only in small games
-            res = solver.solve(beliefs[todo], V, self.delta, reference=np.array(refs),
-                               first_case=np.array(firsts), selection="auto",
-                               accept_dist=self.settings.get("accept_dist", 0.5))
-            out[todo] = res.played
-            flags[todo] = res.status != 0
+            res = solver.solve(todo_beliefs, V, self.delta, reference=refs, first_case=firsts,
+                               selection="auto", accept_dist=self.settings.get("accept_dist", 0.5),
+                               labels=labels)
+            played, status = res.played, res.status
+            if labels is not None:
+                played = np.empty((len(todo),) + res.played.shape[1:])
+                played[np.arange(len(todo))[:, None], order] = res.played[inverse]
+                status = res.status[inverse]
+            out[todo] = played
+            flags[todo] = status != 0
         return out, flags
 
     def _strategy_padded(self, pb: np.ndarray, k: int) -> np.ndarray:

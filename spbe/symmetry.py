@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["is_exchange_symmetric", "SymmetryMap"]
+__all__ = ["is_exchange_symmetric", "SymmetryMap", "canonical_beliefs"]
 
 
 def _transposed(game, i: int, j: int) -> bool:
@@ -87,3 +87,34 @@ class SymmetryMap:
         per_agent = rows.reshape(rows.shape[0], N, m)
         return self.expand(per_agent).reshape(len(self.source), N * m)
 
+
+
+def canonical_beliefs(beliefs: np.ndarray):
+    """Canonical representatives of arbitrary beliefs (B, N, M) under agent permutations.
+
+    The off-grid counterpart of :class:`SymmetryMap`: each belief's agents are put in
+    lexicographic order of their beliefs (rounded to 12 decimals), and repeated canonical
+    beliefs are kept once. Returns ``(canonical, order, inverse, labels)``:
+
+    ``canonical`` (U, N, M)  the distinct canonical beliefs
+    ``order``     (B, N)     agent ``order[b, k]`` of belief b is agent k of its canonical belief
+    ``inverse``   (B,)       the row of ``canonical`` of every belief
+    ``labels``    (U, N)     agents with equal labels hold equal beliefs (as ``SymmetryMap.labels``)
+
+    A per-agent array ``a`` solved at the canonical beliefs goes back to belief b as
+    ``out[b, order[b]] = a[inverse[b]]``.
+    """
+    beliefs = np.asarray(beliefs, dtype=float)
+    B, N, _ = beliefs.shape
+    keys = np.round(beliefs, 12)
+    order = np.array([sorted(range(N), key=lambda i: tuple(keys[b, i])) for b in range(B)],
+                     dtype=np.int64).reshape(B, N)
+    sorted_beliefs = beliefs[np.arange(B)[:, None], order]
+    _, first, inverse = np.unique(np.round(sorted_beliefs, 12).reshape(B, -1), axis=0,
+                                  return_index=True, return_inverse=True)
+    canonical = sorted_beliefs[first]
+    labels = np.zeros((len(canonical), N), dtype=np.int64)
+    for k in range(1, N):
+        same = np.all(np.abs(canonical[:, k] - canonical[:, k - 1]) <= 1e-12, axis=1)
+        labels[:, k] = labels[:, k - 1] + (~same)
+    return canonical, order, np.asarray(inverse, dtype=np.int64).reshape(B), labels

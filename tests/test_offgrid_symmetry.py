@@ -81,3 +81,29 @@ def test_symmetric_path_agrees_with_the_plain_solve_where_both_are_exact(eq, rng
     exact = ~sym_flags & ~plain_flags
     assert exact.sum() >= 100
     assert np.max(np.abs(sym_played[exact] - plain_played[exact])) <= 1e-8
+
+
+def test_three_agents_every_permutation_maps_back(rng):
+    """With 3 agents a cyclic permutation is not its own inverse, so a mapping applied in the
+    wrong direction shows here (with 2 agents every order is the identity or a swap)."""
+    import itertools
+    eq3 = spbe.solve(spbe.examples.threshold_public_goods(0.0, n_agents=3), grid=3, delta=0.0,
+                     verify=False)
+    assert eq3.settings["symmetry"]
+    p = rng.uniform(0.05, 0.95, size=(12, 3))
+    p = np.where(np.abs(p * 3 - np.round(p * 3)) < 1e-2, p + 0.03, p)    # off the 4-point grid
+    p[:4, 1] = p[:4, 0]                                                   # two agents alike
+    perms = list(itertools.permutations(range(3)))
+    base = np.stack([p, 1 - p], axis=-1)                                  # (12, 3, 2)
+    beliefs = np.concatenate([base[:, list(s)] for s in perms])           # permuted agents
+    played, flags = eq3._strategies_padded(beliefs, 0)
+    n = len(p)
+    reference = played[:n]
+    for j, s in enumerate(perms):
+        # agent k of the permuted belief is agent s[k] of the original one (to 1e-12: where two
+        # agents hold equal beliefs their prescriptions are equal only to rounding, ~3e-16, and
+        # the tie in the canonical order may put either one first)
+        assert np.max(np.abs(played[j * n:(j + 1) * n] - reference[:, list(s)])) <= 1e-12
+        assert np.array_equal(flags[j * n:(j + 1) * n], flags[:n])
+    # the strategies are not all alike across agents, so the check has teeth
+    assert np.max(np.abs(reference[:, 0] - reference[:, 1])) > 0.1 or np.max(np.abs(reference[:, 1] - reference[:, 2])) > 0.1

@@ -184,39 +184,35 @@ class Equilibrium:
         beliefs = np.asarray(beliefs, dtype=float)
         out = np.zeros((len(beliefs),) + self.strategy_nodes.shape[2:])
         flags = np.zeros(len(beliefs), dtype=bool)
-        todo, refs, firsts = [], [], []
+        todo = []
         for b, pb in enumerate(beliefs):
             node = self.grid.locate([pb[i, :m] for i, m in enumerate(self.game.n_types)])
             if node is not None:
                 out[b] = self.strategy_nodes[k, node]
                 flags[b] = self.flagged[k, node]
-                continue
-            nodes, w = self.grid.stencil([pb[i, :m] for i, m in enumerate(self.game.n_types)])
-            todo.append(b)
-            refs.append(np.tensordot(w, self.strategy_nodes[k, nodes], axes=(0, 0)))
-            firsts.append(self.case[k, nodes[np.argmax(w)]])
+            else:
+                todo.append(b)
         if todo:
-            V = ContinuationValue(self.grid, self._next_values(k))
-            solver = self._node_solver()
-            todo_beliefs, refs, firsts, labels = beliefs[todo], np.array(refs), np.array(firsts), None
+            solve_at, labels = beliefs[todo], None
             if self.settings.get("symmetry"):
                 # solved with exchange symmetry: as on the grid, solve each belief once in
                 # canonical agent order (labels: agents holding equal beliefs play alike) and
-                # mirror it; a check grid holds each off-diagonal belief with its mirror image
-                # (about half of the off-grid solves)
-                canonical, order, inverse, labels = canonical_beliefs(todo_beliefs)
-                first = np.unique(inverse, return_index=True)[1]
-                rows = np.arange(len(todo))[:, None]
-                refs = refs[rows, order][first]
-                m = self.game.n_types[0]
-                case_rows = solver.cases[np.maximum(firsts, 0)].reshape(len(todo), self.game.n_agents, m)
-                permuted = solver.case_index(case_rows[rows, order].reshape(len(todo), -1))
-                firsts = np.where(firsts >= 0, permuted, -1)[first]
-                todo_beliefs = canonical
+                # mirror the result; a check grid holds each off-diagonal belief with its mirror
+                # image, so this halves the verification's stage solves. The start (interpolated
+                # θ, case of the heaviest node) is taken at the canonical belief itself, so the
+                # result at a belief does not depend on the other beliefs of the batch.
+                solve_at, order, inverse, labels = canonical_beliefs(solve_at)
+            refs, firsts = [], []
+            for pb in solve_at:
+                nodes, w = self.grid.stencil([pb[i, :m] for i, m in enumerate(self.game.n_types)])
+                refs.append(np.tensordot(w, self.strategy_nodes[k, nodes], axes=(0, 0)))
+                firsts.append(self.case[k, nodes[np.argmax(w)]])
+            V = ContinuationValue(self.grid, self._next_values(k))
             # "auto": off the grid, as on it, the full "nearest" enumeration only in small games
-            res = solver.solve(todo_beliefs, V, self.delta, reference=refs, first_case=firsts,
-                               selection="auto", accept_dist=self.settings.get("accept_dist", 0.5),
-                               labels=labels)
+            res = self._node_solver().solve(solve_at, V, self.delta, reference=np.array(refs),
+                                            first_case=np.array(firsts), selection="auto",
+                                            accept_dist=self.settings.get("accept_dist", 0.5),
+                                            labels=labels)
             played, status = res.played, res.status
             if labels is not None:
                 played = np.empty((len(todo),) + res.played.shape[1:])

@@ -107,3 +107,11 @@ def test_three_agents_every_permutation_maps_back(rng):
         assert np.array_equal(flags[j * n:(j + 1) * n], flags[:n])
     # the strategies are not all alike across agents, so the check has teeth
     assert np.max(np.abs(reference[:, 0] - reference[:, 1])) > 0.1 or np.max(np.abs(reference[:, 1] - reference[:, 2])) > 0.1
+
+
+def test_result_at_a_belief_does_not_depend_on_the_batch(eq, rng):
+    beliefs = off_grid_beliefs(rng, 30)
+    together, _ = eq._strategies_padded(beliefs, 0)
+    for b in (0, 1, 17, 42):
+        alone, _ = eq._strategies_padded(beliefs[b:b + 1], 0)
+        assert np.array_equal(alone[0], together[b])

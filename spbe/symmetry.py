@@ -52,23 +52,14 @@ class SymmetryMap:
 
     def __init__(self, grid):
         nodes = grid.nodes()
-        B, N, _ = nodes.shape
-        index = {tuple(np.round(nodes[b], 12).ravel()): b for b in range(B)}
-        self.order = np.zeros((B, N), dtype=np.int64)
-        self.source = np.zeros(B, dtype=np.int64)
-        for b in range(B):
-            keys = [tuple(np.round(nodes[b, i], 12)) for i in range(N)]
-            order = sorted(range(N), key=lambda i: keys[i])
-            self.order[b] = order
-            self.source[b] = index[tuple(np.concatenate([nodes[b, i] for i in order]).round(12))]
+        canonical, self.order, inverse, labels = canonical_beliefs(nodes)
+        # every canonical belief of a grid is a node of it
+        index = {tuple(np.round(nodes[b], 12).ravel()): b for b in range(len(nodes))}
+        node_of = np.array([index[tuple(np.round(c, 12).ravel())] for c in canonical], dtype=np.int64)
+        self.source = node_of[inverse]
         self.canonical = np.unique(self.source)
-        self.labels = np.zeros((len(self.canonical), N), dtype=np.int64)
-        for c, b in enumerate(self.canonical):
-            lab = 0
-            for k in range(1, N):
-                if not np.allclose(nodes[b, k], nodes[b, k - 1], atol=1e-12):
-                    lab += 1
-                self.labels[c, k] = lab
+        row_of = {int(b): u for u, b in enumerate(node_of)}
+        self.labels = labels[[row_of[int(b)] for b in self.canonical]]
         where = {int(b): c for c, b in enumerate(self.canonical)}
         #: (B,) position in ``canonical`` of every node's canonical node
         self.position = np.array([where[int(s)] for s in self.source], dtype=np.int64)

@@ -172,8 +172,7 @@ def _cmd_solve(args) -> int:
     eq.save(out / "equilibrium.npz")
     summary = dict(game=game.name, delta=eq.delta, horizon=eq.horizon, grid=args.grid,
                    converged=eq.converged, iterations=eq.iterations, residual=eq.residual,
-                   stage_residual=eq.stage_residual, flagged=eq.n_flagged, epsilon=eq.epsilon,
-                   epsilon_per_round=None if eq.epsilon is None else (1 - eq.delta) * eq.epsilon,
+                   stage_residual=eq.stage_residual, flagged=eq.n_flagged, **_game_level(eq),
                    message=eq.message, elapsed_s=eq.elapsed, settings=eq.settings)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     figures = []
@@ -196,9 +195,28 @@ def _cmd_solve(args) -> int:
             write(plot.value_map(eq, agent=0, type_=x), f"value_agent1_{name}.png")
         write(plot.convergence(eq), "convergence.png")
     print(eq)
+    v = eq.verification
+    if v:
+        q = v["gain_per_round"]
+        ve = v.get("value_error_per_round")
+        print(f"game-level epsilon per round: max {q['max']:.3g}, median {q['median']:.3g}, "
+              f"99th percentile {q['p99']:.3g}, {100 * q['share_above_1e_3']:.1f} % of check beliefs above 1e-3; "
+              f"Monte-Carlo value error per round: {'not checked' if ve is None else f'{ve:.3g}'}")
+        print(f"grid epsilon per round (the discretised problem's own residual): "
+              f"{v['grid_epsilon_per_round']:.3g}; success: {eq.success}")
     print(f"wrote {out / 'equilibrium.npz'}, {out / 'summary.json'}" +
           "".join(f", {f.name}" for f in figures))
     return 0
+
+
+def _game_level(eq) -> dict:
+    """The verification's numbers for a summary: the game-level epsilon and its quantiles, the
+    Monte-Carlo value error, and the grid's own residual beside them."""
+    v = eq.verification
+    return dict(success=eq.success, epsilon=eq.epsilon, epsilon_per_round=eq.epsilon_per_round,
+                gain_per_round=v.get("gain_per_round"), value_error=v.get("value_error"),
+                value_error_per_round=v.get("value_error_per_round"), grid_epsilon=v.get("grid_epsilon"),
+                grid_epsilon_per_round=v.get("grid_epsilon_per_round"), verification=v.get("message"))
 
 
 def _load_equilibrium(path_text: str, command: str):

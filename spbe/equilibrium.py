@@ -33,6 +33,7 @@ from .symmetry import canonical_beliefs
 __all__ = ["Equilibrium", "Simulation", "load"]
 
 FORMAT_VERSION = 1
+_OFFGRID_CACHE_SIZE = 1_000_000   # off-grid solves kept per equilibrium (a few hundred MB at most)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,15 @@ class Equilibrium:
     stage_residual : float
         Largest best-response gain at the nodes that are not flagged (6.17a at the nodes).
     epsilon : float or None
-        Largest one-shot deviation gain of any agent-type, on beliefs finer than the grid and on
-        beliefs visited by simulation, with continuation values of the returned strategy itself.
-        In value units; (1 − δ)·epsilon is the gain per round.
+        Largest one-shot deviation gain of any agent-type in the *game*: at the beliefs of a grid
+        finer than the solve grid and at beliefs visited by simulation, with the strategy the
+        result plays there and continuation values of that strategy as played (policy
+        evaluation on the check grid, not the solve grid's V). In value units;
+        ``epsilon_per_round`` = (1 − δ)·epsilon. ``verification`` has its quantiles over the
+        check beliefs, ``grid_epsilon`` (the discretised problem's own residual) and the
+        Monte-Carlo ``value_error`` (see :func:`spbe.verify`).
+    success : bool
+        ``converged`` and the verification's tolerances hold (an ε-equilibrium of the game).
     flagged : (T, B) bool
         Nodes without an exact stage solution (the strategy with the smallest gain is kept).
     strategy_nodes : (T, B, N, Mx, Kx)
@@ -113,7 +120,29 @@ class Equilibrium:
     # ------------------------------------------------------------------ basics
     @property
     def success(self) -> bool:
-        return self.converged
+        """The grid iteration converged *and* the verification found an equilibrium of the game
+        within its tolerances (one-shot gains at the check beliefs, Monte-Carlo value error; see
+        :func:`spbe.verify`). False for an unverified result."""
+        return bool(self.converged and self.verification.get("success", False))
+
+    @property
+    def epsilon_per_round(self) -> Optional[float]:
+        """(1 − δ)·epsilon for an infinite horizon (epsilon itself for a finite one)."""
+        if self.epsilon is None:
+            return None
+        return (1 - self.delta) * self.epsilon if self.horizon is None else self.epsilon
+
+    @property
+    def grid_epsilon(self) -> Optional[float]:
+        """The gain at the solve grid's nodes against the grid's own value of the node strategies:
+        how well the discretised fixed point was solved, not a measure of the game."""
+        return self.verification.get("grid_epsilon")
+
+    @property
+    def value_error(self) -> Optional[float]:
+        """Largest gap beyond 3 standard errors between Monte-Carlo returns of the strategy as
+        played and the reported values ``value(π)`` (value units; None if not checked)."""
+        return self.verification.get("value_error")
 
     @property
     def horizon(self) -> Optional[int]:
@@ -128,11 +157,18 @@ class Equilibrium:
         return int(np.count_nonzero(self.flagged))
 
     def __repr__(self) -> str:
-        eps = "not verified" if self.epsilon is None else f"{self.epsilon:.3g} ((1-δ)ε = {(1 - self.delta) * self.epsilon:.3g})"
+        if self.epsilon is None:
+            eps = "not verified"
+        else:
+            q = self.verification.get("gain_per_round", {})
+            eps = (f"{self.epsilon:.3g} (per round {self.epsilon_per_round:.3g}, median "
+                   f"{q.get('median', float('nan')):.2g}, p99 {q.get('p99', float('nan')):.2g}; "
+                   f"grid_epsilon per round {self.verification.get('grid_epsilon_per_round', float('nan')):.2g})")
         return (f"Equilibrium({self.game.name!r}, delta={self.delta}, horizon={self.horizon}, "
-                f"grid={self.grid.resolution}, converged={self.converged}, iterations={self.iterations}, "
-                f"residual={self.residual:.3g}, stage_residual={self.stage_residual:.3g}, "
-                f"flagged={self.n_flagged}, epsilon={eps}: {self.message})")
+                f"grid={self.grid.resolution}, success={self.success}, converged={self.converged}, "
+                f"iterations={self.iterations}, residual={self.residual:.3g}, "
+                f"stage_residual={self.stage_residual:.3g}, flagged={self.n_flagged}, epsilon={eps}: "
+                f"{self.message})")
 
     def _period(self, t: Optional[int]) -> int:
         T = self.strategy_nodes.shape[0]
@@ -149,10 +185,37 @@ class Equilibrium:
 
     # ------------------------------------------------------------------ θ and V at any belief
     def value(self, pi, t: Optional[int] = None) -> tuple:
-        """V^i(π, ·) per agent (interpolated off the grid); ``t`` is the period of a finite horizon."""
+        """V^i(π, ·) per agent; ``t`` is the period of a finite horizon.
+
+        At a node, the node's value. Off the grid, the value of playing the prescription
+        ``strategy(pi)`` there, with the grid's continuation values after it (6.5):
+        Σ_a γ̃^i(a|x) U^i(π, x, a). Unlike the plain interpolant of the node values, this is
+        exact at δ = 0 and is the value the stage problem at π assumes; how far it is from what the
+        strategy earns over the whole future is what the verification's Monte-Carlo check
+        measures (``verification["value_error"]``). The interpolant itself is
+        ``eq.grid.interpolate(eq.values[k], pi)``.
+        """
         k = self._period(t)
-        v = self.grid.interpolate(self.values[k], self.game.normalize_belief(pi))
+        v = self._values_padded(self.game.padded_belief(pi)[None], k)[0]
         return tuple(v[i, :m].copy() for i, m in enumerate(self.game.n_types))
+
+    def _values_padded(self, beliefs: np.ndarray, k: int) -> np.ndarray:
+        """V at many padded beliefs (B, N, Mx): node values at nodes, the value of the played
+        prescription against the grid's continuation elsewhere (see :meth:`value`)."""
+        from .solvers.policy_evaluation import node_action_values
+        beliefs = np.ascontiguousarray(beliefs, dtype=float)
+        out = np.zeros(beliefs.shape)
+        node = self.grid.locate_many(beliefs)
+        on = node >= 0
+        out[on] = self.values[k, node[on]]
+        off = np.flatnonzero(~on)
+        if len(off):
+            played, _ = self._strategies_padded(beliefs[off], k)
+            U = node_action_values(self.game, self.grid, beliefs[off], played,
+                                   ContinuationValue(self.grid, self._next_values(k)), self.delta,
+                                   self.settings.get("backend", "numba"))
+            out[off] = (played * U).sum(axis=-1)
+        return out
 
     def strategy(self, pi, t: Optional[int] = None) -> tuple:
         """γ̃^i(·|x) per agent, an array types × actions, at any belief ``pi``."""
@@ -180,47 +243,69 @@ class Equilibrium:
 
     def _strategies_padded(self, beliefs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Played prescriptions (B, N, Mx, Kx) at many beliefs; nodes are read, others re-solved.
-        Also returns a flag per belief: no exact stage solution there."""
-        beliefs = np.asarray(beliefs, dtype=float)
+        Also returns a flag per belief: no exact stage solution there.
+
+        Off-grid solves are cached per (period, belief): the stage solve at a belief does not
+        depend on the other beliefs of the batch, so a belief met again (on another path, at
+        another step, in the verification) is answered from the cache. Beliefs that occur several
+        times in one batch are solved once."""
+        beliefs = np.ascontiguousarray(beliefs, dtype=float)
         out = np.zeros((len(beliefs),) + self.strategy_nodes.shape[2:])
         flags = np.zeros(len(beliefs), dtype=bool)
-        todo = []
-        for b, pb in enumerate(beliefs):
-            node = self.grid.locate([pb[i, :m] for i, m in enumerate(self.game.n_types)])
-            if node is not None:
-                out[b] = self.strategy_nodes[k, node]
-                flags[b] = self.flagged[k, node]
-            else:
-                todo.append(b)
-        if todo:
-            solve_at, labels = beliefs[todo], None
-            if self.settings.get("symmetry"):
-                # solved with exchange symmetry: as on the grid, solve each belief once in
-                # canonical agent order (labels: agents holding equal beliefs play alike) and
-                # mirror the result; a check grid holds each off-diagonal belief with its mirror
-                # image, so this halves the verification's stage solves. The start (interpolated
-                # θ, case of the heaviest node) is taken at the canonical belief itself, so the
-                # result at a belief does not depend on the other beliefs of the batch.
-                solve_at, order, inverse, labels = canonical_beliefs(solve_at)
-            refs, firsts = [], []
-            for pb in solve_at:
-                nodes, w = self.grid.stencil([pb[i, :m] for i, m in enumerate(self.game.n_types)])
-                refs.append(np.tensordot(w, self.strategy_nodes[k, nodes], axes=(0, 0)))
-                firsts.append(self.case[k, nodes[np.argmax(w)]])
-            V = ContinuationValue(self.grid, self._next_values(k))
-            # "auto": off the grid, as on it, the full "nearest" enumeration only in small games
-            res = self._node_solver().solve(solve_at, V, self.delta, reference=np.array(refs),
-                                            first_case=np.array(firsts), selection="auto",
-                                            accept_dist=self.settings.get("accept_dist", 0.5),
-                                            labels=labels)
-            played, status = res.played, res.status
-            if labels is not None:
-                played = np.empty((len(todo),) + res.played.shape[1:])
-                played[np.arange(len(todo))[:, None], order] = res.played[inverse]
-                status = res.status[inverse]
-            out[todo] = played
-            flags[todo] = status != 0
+        node = self.grid.locate_many(beliefs)
+        on = node >= 0
+        out[on] = self.strategy_nodes[k, node[on]]
+        flags[on] = self.flagged[k, node[on]]
+        off = np.flatnonzero(~on)
+        if len(off) == 0:
+            return out, flags
+        cache = self.__dict__.get("_offgrid_cache")
+        if cache is None or len(cache) > _OFFGRID_CACHE_SIZE:
+            cache = {}
+            object.__setattr__(self, "_offgrid_cache", cache)
+        keys = [(k, beliefs[b].tobytes()) for b in off]
+        missing = {}
+        for b, key in zip(off, keys):
+            if key not in cache and key not in missing:
+                missing[key] = b
+        if missing:
+            solve_rows = np.fromiter(missing.values(), dtype=np.int64, count=len(missing))
+            played, status = self._solve_off_grid(beliefs[solve_rows], k)
+            for j, key in enumerate(missing):
+                cache[key] = (played[j], status[j] != 0)
+        for b, key in zip(off, keys):
+            out[b], flags[b] = cache[key]
         return out, flags
+
+    def _solve_off_grid(self, beliefs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Re-solve the stage fixed point at off-grid beliefs (notes §2.7): against the
+        interpolated V, preferring the solution nearest the interpolated prescriptions."""
+        solve_at, labels = beliefs, None
+        if self.settings.get("symmetry"):
+            # solved with exchange symmetry: as on the grid, solve each belief once in
+            # canonical agent order (labels: agents holding equal beliefs play alike) and
+            # mirror the result. The start (interpolated θ, case of the heaviest node) is
+            # taken at the canonical belief itself, so the result at a belief does not depend
+            # on the other beliefs of the batch.
+            solve_at, order, inverse, labels = canonical_beliefs(solve_at)
+        refs, firsts = [], []
+        for pb in solve_at:
+            nodes, w = self.grid.stencil([pb[i, :m] for i, m in enumerate(self.game.n_types)])
+            refs.append(np.tensordot(w, self.strategy_nodes[k, nodes], axes=(0, 0)))
+            firsts.append(self.case[k, nodes[np.argmax(w)]])
+        V = ContinuationValue(self.grid, self._next_values(k))
+        # "auto": off the grid, as on it, the full "nearest" enumeration only in small games
+        res = self._node_solver().solve(solve_at, V, self.delta, reference=np.array(refs),
+                                        first_case=np.array(firsts), selection="auto",
+                                        accept_dist=self.settings.get("accept_dist", 0.5),
+                                        labels=labels)
+        played, status = res.played, res.status
+        if labels is not None:
+            n = len(beliefs)
+            played = np.empty((n,) + res.played.shape[1:])
+            played[np.arange(n)[:, None], order] = res.played[inverse]
+            status = res.status[inverse]
+        return played, status
 
     def _strategy_padded(self, pb: np.ndarray, k: int) -> np.ndarray:
         return self._strategies_padded(pb[None], k)[0][0]
@@ -317,31 +402,9 @@ class Equilibrium:
         out_a = np.zeros((P, steps, N), dtype=np.int64)
         out_r = np.zeros((P, steps, N))
         out_b[:, 0], out_x[:, 0] = pb, x
-        rows = np.arange(P)
         for t in range(steps):
             gamma, _ = self._strategies_padded(pb, t if self.horizon is not None else 0)
-            a = np.zeros((P, N), dtype=np.int64)
-            for i in range(N):
-                k = game.n_actions[i]
-                probs = gamma[rows, i, x[:, i], :k]
-                cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-                a[:, i] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), k - 1)
-            out_a[:, t] = a
-            out_r[:, t] = game.rewards[(slice(None),) + tuple(x.T) + tuple(a.T)].T
-            new_pb = np.zeros_like(pb)
-            for j in range(N):
-                m = game.n_types[j]
-                like = gamma[rows, j, :m, a[:, j]]                      # (P, m)
-                joint = pb[:, j, :m] * like
-                den = joint.sum(axis=1, keepdims=True)
-                post = np.where(den > 0, joint / np.where(den > 0, den, 1.0), pb[:, j, :m])
-                if not game.static[j]:
-                    Q = game.kernels[j][(slice(None),) + tuple(a.T)]    # (m, P, m)
-                    post = np.einsum("px,xpy->py", post, Q)
-                    cum = np.cumsum(Q[x[:, j], rows], axis=1)
-                    x[:, j] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), m - 1)
-                new_pb[:, j, :m] = post
-            pb = new_pb
+            out_a[:, t], out_r[:, t], pb, x = forward_step(game, gamma, pb, x, rng)
             out_b[:, t + 1], out_x[:, t + 1] = pb, x
         return Simulation(out_b, out_x, out_a, out_r)
 
@@ -393,6 +456,48 @@ class Equilibrium:
                        epsilon=header["epsilon"], verification=header["verification"],
                        case_labels=tuple(header["case_labels"]), elapsed=header["elapsed"],
                        stopped=header.get("stopped", False))
+
+
+def forward_step(game: DynamicGame, gamma: np.ndarray, pb: np.ndarray, x: np.ndarray,
+                 rng: np.random.Generator, forced: Optional[tuple] = None):
+    """One period of the forward recursion (6.19)-(6.20) on P paths at once.
+
+    ``gamma`` (P, N, Mx, Kx) are the prescriptions played at the paths' beliefs ``pb``
+    (P, N, Mx), ``x`` (P, N) the true types. Actions are drawn from γ̃^i(·|x^i), the public
+    belief of every agent is updated by Bayes' rule with the prescription (6.7) and, for
+    Markov types, pushed through Q^i(·|·, a); new types are drawn from Q^i. ``forced`` =
+    (agent, action), two int arrays (P,), overrides the drawn action of ``agent[p]`` on path
+    p where ``agent[p] >= 0``: an unobserved one-shot deviation (the public still updates
+    with γ̃). Returns ``(actions, rewards, new_beliefs, new_types)``; ``x`` is not modified.
+    """
+    P, N = x.shape
+    rows = np.arange(P)
+    x = x.copy()
+    a = np.zeros((P, N), dtype=np.int64)
+    for i in range(N):
+        k = game.n_actions[i]
+        probs = gamma[rows, i, x[:, i], :k]
+        cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+        a[:, i] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), k - 1)
+    if forced is not None:
+        agent, action = forced
+        hit = np.flatnonzero(agent >= 0)
+        a[hit, agent[hit]] = action[hit]
+    rewards = game.rewards[(slice(None),) + tuple(x.T) + tuple(a.T)].T
+    new_pb = np.zeros_like(pb)
+    for j in range(N):
+        m = game.n_types[j]
+        like = gamma[rows, j, :m, a[:, j]]                      # (P, m)
+        joint = pb[:, j, :m] * like
+        den = joint.sum(axis=1, keepdims=True)
+        post = np.where(den > 0, joint / np.where(den > 0, den, 1.0), pb[:, j, :m])
+        if not game.static[j]:
+            Q = game.kernels[j][(slice(None),) + tuple(a.T)]    # (m, P, m)
+            post = np.einsum("px,xpy->py", post, Q)
+            cum = np.cumsum(Q[x[:, j], rows], axis=1)
+            x[:, j] = np.minimum((rng.random(P)[:, None] > cum).sum(axis=1), m - 1)
+        new_pb[:, j, :m] = post
+    return a, rewards, new_pb, x
 
 
 def _json_default(obj):

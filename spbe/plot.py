@@ -31,7 +31,7 @@ Default slice: the first type of the first two agents with at least two types, t
 the prior; default points: the grid lattice along each free coordinate (``n_i + 1`` values
 k/n_i), so that the slice goes through grid nodes wherever the fixed part allows. There the
 node data are shown; elsewhere the strategy is the stage fixed point re-solved at that belief
-(``eq.strategy(pi)``, notes §2.7) and the value the interpolant ``eq.value(pi)``. ``points=``
+(``eq.strategy(pi)``, notes §2.7) and the value ``eq.value(pi)`` of playing it. ``points=``
 gives a finer (or coarser) uniform sampling of both coordinates; every point off the grid is a
 stage solve (from milliseconds to a few tenths of a second each, depending on the game), so a
 fine slice of a large game takes a while.
@@ -147,15 +147,15 @@ class BeliefSlice:
         return out, flags
 
     def values(self, t: Optional[int] = None) -> np.ndarray:
-        """V at the slice points, (len(x), len(y), N, M_max), NaN outside (the grid interpolant,
-        exact at the nodes: ``eq.value(pi)``)."""
+        """V at the slice points, (len(x), len(y), N, M_max), NaN outside (``eq.value(pi)``: the
+        node values, and off the grid the value of the played prescription)."""
         eq = self.eq
         k = eq._period(t)
         out = np.full(self.shape + eq.values.shape[2:], np.nan)
         idx = np.flatnonzero(self.inside.ravel())
         if idx.size:
             flat = self.beliefs.reshape((-1,) + self.beliefs.shape[2:])[idx]
-            out.reshape((-1,) + out.shape[2:])[idx] = eq.grid.interpolate_many(eq.values[k], flat)
+            out.reshape((-1,) + out.shape[2:])[idx] = eq._values_padded(flat, k)
         return out
 
     def axis_label(self, which: int) -> str:
@@ -365,7 +365,7 @@ def value_map(eq, agent: int = 0, type_: int = 1, per_round: bool = True, t=None
     """Heat map of V^agent(π, type) over (π_1, π_2), times (1 - δ) when ``per_round``.
 
     Other games (or ``axes``/``fixed``/``points`` given): over a 2-D slice (:func:`belief_slice`),
-    the grid interpolant ``eq.value(pi)`` (exact at the nodes)."""
+    ``eq.value(pi)`` (node values; off the grid the value of the played prescription)."""
     g = eq.game
     _check_index(g, agent, type_)
     scale = (1 - eq.delta) if per_round else 1.0

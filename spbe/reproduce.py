@@ -69,6 +69,7 @@ class Reproduction:
 # name -> "module:attribute" of spbe's own reproductions (imported only when used)
 BUILTIN: dict[str, str] = {
     "ch6-public-goods": "spbe.reproductions.ch6_public_goods:REPRODUCTION",
+    "ch6-refinement": "spbe.reproductions.ch6_refinement:REPRODUCTION",
 }
 
 

@@ -47,8 +47,9 @@ _NOT_COMPARED = {"game", "grid", "horizon", "delta", "schedule", "symmetry", "wa
 
 SWEEP_FORMAT_VERSION = 1
 
-_RESULT_COLUMNS = ("converged", "iterations", "residual", "epsilon", "epsilon_per_round",
-                   "stage_residual", "n_flagged", "elapsed_s", "message")
+_RESULT_COLUMNS = ("success", "converged", "iterations", "residual", "epsilon", "epsilon_per_round",
+                   "grid_epsilon_per_round", "value_error_per_round", "stage_residual", "n_flagged",
+                   "elapsed_s", "message")
 
 
 # ---------------------------------------------------------------------- the result table
@@ -59,8 +60,10 @@ class SweepResult:
     Attributes
     ----------
     rows : list of dict
-        ``point`` (index), the parameters of the point, then ``converged``, ``iterations``,
-        ``residual``, ``epsilon``, ``epsilon_per_round`` = (1 − δ)ε, ``stage_residual``,
+        ``point`` (index), the parameters of the point, then ``success``, ``converged``,
+        ``iterations``, ``residual``, ``epsilon``, ``epsilon_per_round`` = (1 − δ)ε (the
+        game-level gain), ``grid_epsilon_per_round`` (the grid's own residual),
+        ``value_error_per_round`` (Monte-Carlo), ``stage_residual``,
         ``n_flagged``, ``elapsed_s``, ``message`` (see :class:`spbe.Equilibrium`),
         ``warm_start_from`` (the point whose solution started this solve, or None),
         ``resumed`` (read back from ``out`` instead of solved) and ``error`` (None, or the
@@ -288,16 +291,20 @@ def _chain_key(point: dict, index: int, warm: bool):
 # ---------------------------------------------------------------------- one chain (runs on a worker)
 def _summary(eq: Equilibrium) -> dict:
     eps = None if eq.epsilon is None else float(eq.epsilon)
-    return dict(converged=bool(eq.converged), iterations=int(eq.iterations),
+    v = eq.verification
+    return dict(success=bool(eq.success), converged=bool(eq.converged), iterations=int(eq.iterations),
                 residual=float(eq.residual), epsilon=eps,
                 epsilon_per_round=None if eps is None else (1.0 - eq.delta) * eps,
+                grid_epsilon_per_round=v.get("grid_epsilon_per_round"),
+                value_error_per_round=v.get("value_error_per_round"),
                 stage_residual=float(eq.stage_residual), n_flagged=int(eq.n_flagged),
                 elapsed_s=float(eq.elapsed), message=eq.message)
 
 
 def _failed_summary() -> dict:
-    return dict(converged=False, iterations=None, residual=None, epsilon=None,
-                epsilon_per_round=None, stage_residual=None, n_flagged=None, elapsed_s=None,
+    return dict(success=False, converged=False, iterations=None, residual=None, epsilon=None,
+                epsilon_per_round=None, grid_epsilon_per_round=None, value_error_per_round=None,
+                stage_residual=None, n_flagged=None, elapsed_s=None,
                 message=None)
 
 

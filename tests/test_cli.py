@@ -33,11 +33,14 @@ def test_solve_writes_a_loadable_result_and_figures(tmp_path, capsys):
     eq = spbe.load(tmp_path / "equilibrium.npz")
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["converged"] and eq.converged
-    assert summary["epsilon"] == eq.epsilon <= 1e-6
+    assert summary["grid_epsilon"] == eq.grid_epsilon <= 1e-6
+    assert summary["epsilon"] == eq.epsilon and summary["success"] == eq.success
+    assert summary["gain_per_round"] == eq.verification["gain_per_round"]
     for name in ("strategy_agent1_L_action1.png", "strategy_agent1_H_action1.png", "value_agent1_L.png",
                  "convergence.png"):
         assert (tmp_path / name).stat().st_size > 1000
-    assert "converged: θ solves (6.17a)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "converged: θ solves (6.17a)" in printed and "game-level epsilon per round" in printed
 
 
 def test_solve_reports_progress_lines_when_not_a_terminal(tmp_path, capsys):

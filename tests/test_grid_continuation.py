@@ -53,7 +53,7 @@ def test_fine_level_is_a_fixed_point_of_the_fine_grid(by_levels):
     assert {h["delta"] for h in eq.history} == {0.9}
     # V is the value of θ on the fine grid (policy evaluation) and θ solves the stage problems
     assert eq.verification["policy_gap"] * (1 - eq.delta) <= 1e-6
-    assert eq.verification["node_epsilon"] * (1 - eq.delta) <= 1e-6
+    assert eq.verification["grid_epsilon"] * (1 - eq.delta) <= 1e-6
     assert eq.n_flagged == 0
 
 

@@ -12,7 +12,7 @@ from spbe.cli import main
 
 def test_registry_lists_builtin_and_plugin_reproductions():
     names = reproduce.names()
-    assert "ch6-public-goods" in names
+    assert {"ch6-public-goods", "ch6-refinement"} <= set(names)
     # the mechanisms layer registers through entry points (spbe never imports it)
     assert {"ch1-3-mechanisms", "ch5-table2", "ch5-fig17", "ch5-fig18"} <= set(names)
     rep = reproduce.get("ch6-public-goods")
@@ -55,7 +55,11 @@ def test_ch6_public_goods_quick(tmp_path):
         assert c["pi=(1,1)"]["value_H"] == pytest.approx(0.0, abs=1e-5)
         assert c["pi=(0,0)"]["value_L"] == pytest.approx(0.8, abs=1e-5)
         assert entry["symmetry_gap"] <= 1e-8
-        assert entry["epsilon_per_round"] <= 1e-3
+        # the game-level check (a grid twice as fine, the strategy as played between the nodes):
+        # δ = 0 is exact up to the trembles; at δ = 0.5 a few beliefs next to the region
+        # boundaries gain up to about 1e-2 per round, the 99th percentile stays at the trembles' size
+        assert entry["grid_epsilon_per_round"] <= 1e-6
+        assert entry["epsilon_per_round"] <= 1e-2 and entry["gain_per_round"]["p99"] <= 1e-5
     # δ = 0: the L switch at π_1 = 0.9 is at π_2 = 0.2; on the line π_2 = 0.2 itself agent 1's L is
     # indifferent (a continuum of solutions), so the grid switch is the node 0.2 or the next, 0.3
     assert d0["switch_point_pi2_at_pi1_0_9"] in (pytest.approx(0.2), pytest.approx(0.3))

@@ -38,12 +38,13 @@ def test_pooling_nodes_get_the_value_of_staying():
     np.testing.assert_allclose(plain[pool], reward[pool] + delta * V.values[pool], rtol=0, atol=1e-9)
 
 
-def test_solve_with_self_loops_converges_to_a_verified_equilibrium():
+def test_solve_with_self_loops_converges_to_a_grid_fixed_point():
     game = spbe.examples.public_goods(0.8)
-    eq = spbe.solve(game, 9, delta=0.8, self_loops=True, verify_options=dict(refine=1, n_paths=0))
+    eq = spbe.solve(game, 9, delta=0.8, self_loops=True,
+                    verify_options=dict(n_paths=0, monte_carlo=False))
     assert eq.converged and eq.settings["self_loops"] is True
     assert eq.residual * (1 - eq.delta) <= 1e-8
-    assert (1 - eq.delta) * eq.epsilon <= 1e-6
+    assert (1 - eq.delta) * eq.grid_epsilon <= 1e-6
 
 
 def test_bad_self_loops_are_named():

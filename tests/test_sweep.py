@@ -14,8 +14,8 @@ import spbe
 from spbe.examples import public_goods
 from spbe.solvers.solve import DEFAULT_SCHEDULE
 
-# small and quick: 5 × 5 grid, verification on the nodes only
-OPTIONS = dict(verify_options=dict(refine=1, n_paths=0))
+# small and quick: 5 × 5 grid, verification on the 9 × 9 check grid without the Monte-Carlo part
+OPTIONS = dict(verify_options=dict(refine=2, n_paths=0, monte_carlo=False))
 CHAIN = dict(grid=[5], delta=[0.0, 0.5, 0.8])
 
 

@@ -196,6 +196,26 @@ class BeliefGrid:
             node += self._rank_table[self._rank_offset[i] + idx] * self._node_stride[i]
         return int(node)
 
+    def locate_many(self, beliefs) -> np.ndarray:
+        """Node index of every padded belief ``(B, N, M_max)`` that is a node (as :meth:`locate`,
+        within 1e-12), -1 for the others. Vectorised: no per-belief validation."""
+        beliefs = np.asarray(beliefs, dtype=float)
+        B = beliefs.shape[0]
+        node = np.zeros(B, dtype=np.int64)
+        ok = np.ones(B, dtype=bool)
+        for i, (m, n) in enumerate(zip(self.n_types, self.resolution)):
+            k = beliefs[:, i, :m] * n
+            ki = np.rint(k)
+            ok &= np.max(np.abs(k - ki), axis=1) <= 1e-12 * n
+            ki = np.clip(ki, 0, n).astype(np.int64)
+            idx = np.zeros(B, dtype=np.int64)
+            for c in range(m - 1):
+                idx = idx * (n + 1) + ki[:, c]
+            rank = self._rank_table[self._rank_offset[i] + idx]
+            ok &= rank >= 0
+            node += rank * self._node_stride[i]
+        return np.where(ok, node, -1)
+
     # ---------------------------------------------------------------- interpolation
     def stencil(self, belief, backend: str = "numba") -> tuple[np.ndarray, np.ndarray]:
         """Node indices and non-negative weights (summing to 1) of the interpolant at ``belief``."""

@@ -339,7 +339,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                     policy_iterations=policy_iterations, stage_tol=stage_tol, n_starts=n_starts, max_unknowns=max_unknowns,
                     offpath_rule="tremble" if eta > 0 else "thesis (6.7)",
                     symmetry=sym_map is not None, backend=backend, scan_threshold=scan_threshold,
-                    flagged_refresh=flagged_refresh, self_loops=bool(self_loops))
+                    flagged_refresh=flagged_refresh, self_loops=bool(self_loops),
+                    terminal_values_given=terminal_values is not None)
     labels = tuple(case_label(game, tuple(tuple(a for a in range(k) if (m >> a) & 1)
                                           for m, k in zip(row, [game.n_actions[i] for i in solver.at_agent])))
                    for row in solver.cases.tolist())
@@ -433,5 +434,6 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         report = _verify(eq, **(verify_options or {}))
         object.__setattr__(eq, "epsilon", report["epsilon"])
         object.__setattr__(eq, "verification", report)
+        object.__setattr__(eq, "message", f"{eq.message}; {report['message']}")
         object.__setattr__(eq, "elapsed", time.perf_counter() - t0)
     return eq

@@ -375,7 +375,8 @@ class Equilibrium:
         A terminal reward given as a callable is not stored (it is code); its values on the grid
         are, as ``values[T]``: pass ``terminal_values=eq.values[-1]`` to solve that game again.
         """
-        with np.load(Path(path), allow_pickle=False) as data:
+        from ._file_checks import checked_equilibrium    # shapes, dtypes, values and header checked
+        with checked_equilibrium(path) as data:
             header = json.loads(str(data["header"]))
             if header.get("format_version") != FORMAT_VERSION:
                 raise ValueError(f"path: unsupported format version {header.get('format_version')}")

@@ -56,12 +56,17 @@ def read_npz(path, what: str = "file") -> dict:
                              f"({type(exc).__name__}: {short_repr(str(exc), 100)})") from None
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
+            arrays = {key: data[key] for key in data.files}
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, MemoryError) as exc:
         reason = ("it holds Python objects, which are never unpickled"
                   if isinstance(exc, ValueError) and "pickle" in str(exc) else
                   f"{type(exc).__name__}: {short_repr(str(exc), 100)}")
         raise FileCheckError(f"{what}: {name} is truncated or corrupted ({reason})") from None
+    odd = [key for key, value in arrays.items() if not isinstance(value, np.ndarray)]
+    if odd or not arrays:
+        raise FileCheckError(f"{what}: {name} is not an archive of arrays"
+                             + (f" (member {short_repr(odd[0], 40)})" if odd else " (it is empty)"))
+    return arrays
 
 
 def read_header(arrays: dict, what: str) -> dict:

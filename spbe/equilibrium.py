@@ -27,6 +27,7 @@ import numpy as np
 from .beliefs.continuation import ContinuationValue
 from .beliefs.grid import BeliefGrid
 from .beliefs.update import update_agent_belief
+from ._validation import GameValidationError, is_integer, short_repr
 from .game import DynamicGame
 from .symmetry import canonical_beliefs
 
@@ -239,12 +240,13 @@ class Equilibrium:
         belief : optional initial public belief (default: the prior Q_0 of the game).
         """
         game = self.game
-        if steps < 1:
-            raise ValueError(f"steps: must be a positive integer, got {steps}")
+        if not is_integer(steps) or steps < 1:
+            raise GameValidationError(f"steps: must be a positive integer, got {short_repr(steps)}")
+        if isinstance(types, (str, bytes)) or not hasattr(types, "__len__"):
+            raise GameValidationError(f"types: give one type per agent, got {short_repr(types)}")
         if len(types) != game.n_agents:
             raise ValueError(f"types: expected one type per agent ({game.n_agents}), got {len(types)}")
-        x = np.array([game.types[i].index(str(t)) if isinstance(t, str) else int(t)
-                      for i, t in enumerate(types)])
+        x = np.array([game.type_index(i, t, f"types[{i}]") for i, t in enumerate(types)])
         for i, xi in enumerate(x):
             if not 0 <= xi < game.n_types[i]:
                 raise ValueError(f"types[{i}]: type index {xi} is outside 0..{game.n_types[i] - 1}")

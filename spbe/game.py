@@ -355,6 +355,20 @@ class DynamicGame:
             out.append(g)
         return tuple(out)
 
+    def type_index(self, agent: int, value, name: str = "type") -> int:
+        """Index of one of ``agent``'s types given by name or by integer index (no floats or
+        booleans)."""
+        names = self.types[agent]
+        if isinstance(value, str):
+            if value not in names:
+                raise GameValidationError(f"{name}: {short_repr(value)} is not a type of agent "
+                                          f"{agent + 1} ({', '.join(names)})")
+            return names.index(value)
+        if not is_integer(value) or not 0 <= value < len(names):
+            raise GameValidationError(f"{name}: expected a type name or an integer index in "
+                                      f"0..{len(names) - 1}, got {short_repr(value)}")
+        return int(value)
+
     def padded_strategy(self, strategy) -> np.ndarray:
         parts = self.normalize_strategy(strategy)
         out = np.zeros((self.n_agents, max(self.n_types), max(self.n_actions)))

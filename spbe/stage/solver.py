@@ -212,7 +212,7 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
     check_real(tol, "tol", 0, None, min_open=True)
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     max_unknowns = check_int(max_unknowns, "max_unknowns", minimum=0, allow_none=True)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_int(seed, "seed", minimum=0, allow_none=True)
     if method not in METHODS:
         raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
     fallback = None

@@ -117,7 +117,7 @@ def _names_list(header, field, what, n=None):
 
 # settings read back by the equilibrium (off-grid solves, verification): type and range
 _SETTINGS = dict(delta=("number", 0, 1, True), eta=("number", 0, 1, True), stage_tol=("number", 0, None, False),
-                 n_starts=("int", 1, None, False), max_unknowns=("int", 0, None, False),
+                 n_starts=("int", 0, None, False), max_unknowns=("int", 0, None, False),
                  scan_threshold=("number", 0, None, False), accept_dist=("number", 0, None, False),
                  symmetry=("bool", None, None, False), backend=("str", None, None, False))
 

@@ -401,7 +401,7 @@ def _parse_slice(args, game):
             a, t = p.split(":")
             i = int(a) - 1 if a.isdigit() else -1
             if not 0 <= i < game.n_agents:
-                raise ValueError(f"--axes {_show(args.axes)}: agent {_show(a)} is not one of 1..{game.n_agents}")
+                raise ValueError(f"--axes {_show(args.axes)}: agent {a[:20]} is outside 1..{game.n_agents}")
             if t in game.types[i]:
                 x = game.types[i].index(t)
             elif t.isdigit() and int(t) < game.n_types[i]:

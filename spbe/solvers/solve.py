@@ -64,7 +64,7 @@ def _check_options(game, call: dict) -> None:
     check_int(c["max_iter"], "max_iter", minimum=1)
     check_int(c["policy_iterations"], "policy_iterations", minimum=0)
     check_real(c["stage_tol"], "stage_tol", 0, None, min_open=True)
-    check_int(c["n_starts"], "n_starts", minimum=1)
+    check_int(c["n_starts"], "n_starts", minimum=0)
     check_int(c["max_unknowns"], "max_unknowns", minimum=0, allow_none=True)
     check_int(c["anderson"], "anderson", minimum=0)
     check_int(c["checkpoint_every"], "checkpoint_every", minimum=1)

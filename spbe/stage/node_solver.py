@@ -117,7 +117,7 @@ class NodeSolver:
         if not (0.0 <= eta < 1.0 / max(game.n_actions)):
             raise ValueError(f"eta: the tremble must lie in [0, 1/K_max), got {eta!r}")
         check_real(tol, "tol", 0, None, min_open=True)
-        n_starts = check_int(n_starts, "n_starts", minimum=1)
+        n_starts = check_int(n_starts, "n_starts", minimum=0)
         max_unknowns = check_int(max_unknowns, "max_unknowns", minimum=0, allow_none=True)
         self.game = game
         # "numpy": the same kernels executed uncompiled (spbe._kernels.backends)

@@ -17,6 +17,7 @@ from . import examples
 from .beliefs import BeliefGrid, ContinuationValue, bayes_update
 from .game import DynamicGame
 from ._validation import GameValidationError
+from ._limits import SizeLimitError, get_limits, limits, set_limits
 from .stage import E1Report, StageEquilibria, StageSolution, action_values, check_e1, stage_equilibria
 from .equilibrium import Equilibrium, Simulation, load
 from .solvers import solve, verify
@@ -26,6 +27,6 @@ from ._progress import ProgressBar
 __version__ = "0.1.0.dev0"
 
 __all__ = ["BeliefGrid", "ProgressBar", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
-           "GameValidationError", "Simulation", "StageEquilibria", "StageSolution", "action_values",
+           "GameValidationError", "SizeLimitError", "Simulation", "StageEquilibria", "StageSolution", "action_values",
            "bayes_update", "check_e1", "examples", "load", "solve", "stage_equilibria", "sweep",
-           "SweepResult", "verify"]
+           "SweepResult", "verify", "get_limits", "limits", "set_limits"]

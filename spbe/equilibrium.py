@@ -27,6 +27,7 @@ import numpy as np
 from .beliefs.continuation import ContinuationValue
 from .beliefs.grid import BeliefGrid
 from .beliefs.update import update_agent_belief
+from ._validation import GameValidationError, is_integer, short_repr
 from .game import DynamicGame
 from .symmetry import canonical_beliefs
 
@@ -324,12 +325,13 @@ class Equilibrium:
         belief : optional initial public belief (default: the prior Q_0 of the game).
         """
         game = self.game
-        if steps < 1:
-            raise ValueError(f"steps: must be a positive integer, got {steps}")
+        if not is_integer(steps) or steps < 1:
+            raise GameValidationError(f"steps: must be a positive integer, got {short_repr(steps)}")
+        if isinstance(types, (str, bytes)) or not hasattr(types, "__len__"):
+            raise GameValidationError(f"types: give one type per agent, got {short_repr(types)}")
         if len(types) != game.n_agents:
             raise ValueError(f"types: expected one type per agent ({game.n_agents}), got {len(types)}")
-        x = np.array([game.types[i].index(str(t)) if isinstance(t, str) else int(t)
-                      for i, t in enumerate(types)])
+        x = np.array([game.type_index(i, t, f"types[{i}]") for i, t in enumerate(types)])
         for i, xi in enumerate(x):
             if not 0 <= xi < game.n_types[i]:
                 raise ValueError(f"types[{i}]: type index {xi} is outside 0..{game.n_types[i] - 1}")
@@ -438,7 +440,8 @@ class Equilibrium:
         A terminal reward given as a callable is not stored (it is code); its values on the grid
         are, as ``values[T]``: pass ``terminal_values=eq.values[-1]`` to solve that game again.
         """
-        with np.load(Path(path), allow_pickle=False) as data:
+        from ._file_checks import checked_equilibrium    # shapes, dtypes, values and header checked
+        with checked_equilibrium(path) as data:
             header = json.loads(str(data["header"]))
             if header.get("format_version") != FORMAT_VERSION:
                 raise ValueError(f"path: unsupported format version {header.get('format_version')}")

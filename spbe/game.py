@@ -18,32 +18,58 @@ Arrays are stored in one canonical layout, so that the numba kernels see plain a
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from ._limits import check_memory
 from ._validation import (GameValidationError, as_float_array, check_discount, check_shape,
-                          check_stochastic)
+                          check_stochastic, is_integer, short_repr)
 
 __all__ = ["DynamicGame"]
 
 
-def _names(spec, what: str, agent: int) -> tuple[str, ...]:
-    """Type or action names from either a count or a sequence of labels."""
+#: Longest type, action, agent or game name (characters).
+MAX_NAME_CHARS = 200
+
+
+def _count(spec, what: str, agent: int) -> int:
+    """The number of type or action names ``spec`` stands for, without building them."""
     arg = f"{what}[{agent}]"
-    if isinstance(spec, (int, np.integer)):
+    if isinstance(spec, (bool, np.bool_)):
+        raise GameValidationError(f"{arg}: give a count or a sequence of names, got {spec!r}")
+    if is_integer(spec):
         if spec < 1:
-            raise GameValidationError(f"{arg}: an agent needs at least one entry, got {spec}")
-        return tuple(str(k) for k in range(int(spec)))
-    try:
-        labels = tuple(str(s) for s in spec)
-    except TypeError as exc:
-        raise GameValidationError(f"{arg}: give a count or a sequence of names, got {spec!r}") from exc
-    if not labels:
+            raise GameValidationError(f"{arg}: an agent needs at least one entry, got {int(spec)}")
+        return int(spec)
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, (list, tuple, np.ndarray)):
+        raise GameValidationError(f"{arg}: give a count or a sequence of names, got {short_repr(spec)}")
+    if len(spec) < 1:
         raise GameValidationError(f"{arg}: an agent needs at least one entry")
+    return len(spec)
+
+
+def _label(value, arg: str) -> str:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, np.integer)):
+        raise GameValidationError(f"{arg}: a name must be a string (or an integer), got {short_repr(value)}")
+    text = str(value)
+    if not text or len(text) > MAX_NAME_CHARS:
+        raise GameValidationError(f"{arg}: a name must have 1 to {MAX_NAME_CHARS} characters, "
+                                  f"got {len(text)}")
+    return text
+
+
+def _names(spec, what: str, agent: int) -> tuple[str, ...]:
+    """Type or action names from either a count or a sequence of labels (call :func:`_count`
+    first: a count is trusted here)."""
+    arg = f"{what}[{agent}]"
+    if is_integer(spec):
+        return tuple(str(k) for k in range(int(spec)))
+    labels = tuple(_label(s, arg) for s in spec)
     if len(set(labels)) != len(labels):
-        raise GameValidationError(f"{arg}: names must be distinct, got {labels}")
+        raise GameValidationError(f"{arg}: names must be distinct, got {short_repr(labels)}")
     return labels
 
 
@@ -113,10 +139,12 @@ class DynamicGame:
         if n_act_agents != n_agents:
             raise GameValidationError(
                 f"actions: expected one entry per agent ({n_agents}), got {n_act_agents}")
-        type_names = tuple(_names(t, "types", i) for i, t in enumerate(types))
-        action_names = tuple(_names(a, "actions", i) for i, a in enumerate(actions))
-        M = tuple(len(t) for t in type_names)
-        K = tuple(len(a) for a in action_names)
+        if isinstance(types, (str, bytes, dict)) or isinstance(actions, (str, bytes, dict)):
+            raise GameValidationError("types, actions: give one entry per agent (a list)")
+        # counts first: names are built only once the reward array confirms the sizes (a count of
+        # 10^9 actions must not allocate 10^9 names)
+        M = tuple(_count(t, "types", i) for i, t in enumerate(types))
+        K = tuple(_count(a, "actions", i) for i, a in enumerate(actions))
 
         # --- rewards ------------------------------------------------------------------
         if isinstance(rewards, (list, tuple)) and len(rewards) == n_agents and all(
@@ -124,14 +152,18 @@ class DynamicGame:
             rewards = np.stack([as_float_array(r, f"rewards[{i}]") for i, r in enumerate(rewards)])
         R = as_float_array(rewards, "rewards")
         check_shape(R, (n_agents,) + M + K, "rewards")
+        # the full kernels (M_i, K_1..K_N, M_i) are built from these sizes: guard their memory
+        check_memory(8 * sum(m * m for m in M) * R[0].size // max(math.prod(M), 1), "kernels")
+        type_names = tuple(_names(t, "types", i) for i, t in enumerate(types))
+        action_names = tuple(_names(a, "actions", i) for i, a in enumerate(actions))
         R = np.array(R, order="C", copy=True)          # never freeze or alias the caller's array
         R.setflags(write=False)
 
         # --- discount and horizon -----------------------------------------------------
         delta = check_discount(delta, "delta")
         if horizon is not None:
-            if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-                raise GameValidationError(f"horizon: must be a positive integer or None, got {horizon!r}")
+            if not is_integer(horizon) or horizon < 1:
+                raise GameValidationError(f"horizon: must be a positive integer or None, got {short_repr(horizon)}")
             horizon = int(horizon)
         if terminal_reward is not None and not callable(terminal_reward):
             raise GameValidationError("terminal_reward: must be callable G(belief) -> per-agent arrays")
@@ -139,6 +171,9 @@ class DynamicGame:
         # --- kernels ------------------------------------------------------------------
         if kernels is None:
             kernels = [None] * n_agents
+        if not isinstance(kernels, (list, tuple)):
+            raise GameValidationError(f"kernels: give a list with one entry per agent (None, (M, M) or "
+                                      f"the full kernel), got {short_repr(kernels)}")
         if len(kernels) != n_agents:
             raise GameValidationError(
                 f"kernels: expected one entry per agent ({n_agents}), got {len(kernels)}")
@@ -165,6 +200,9 @@ class DynamicGame:
         # --- prior --------------------------------------------------------------------
         if prior is None:
             prior = [np.full(m, 1.0 / m) for m in M]
+        if not isinstance(prior, (list, tuple)) and not (isinstance(prior, np.ndarray) and prior.ndim == 2):
+            raise GameValidationError(f"prior: give a list with one distribution per agent, got "
+                                      f"{short_repr(prior)}")
         if len(prior) != n_agents:
             raise GameValidationError(
                 f"prior: expected one distribution per agent ({n_agents}), got {len(prior)}")
@@ -179,7 +217,10 @@ class DynamicGame:
 
         if agent_names is None:
             agent_names = tuple(str(i + 1) for i in range(n_agents))
-        agent_names = tuple(str(a) for a in agent_names)
+        if isinstance(agent_names, (str, bytes)) or not isinstance(agent_names, (list, tuple)):
+            raise GameValidationError(f"agent_names: give a list of {n_agents} names, got "
+                                      f"{short_repr(agent_names)}")
+        agent_names = tuple(_label(a, f"agent_names[{i}]") for i, a in enumerate(agent_names))
         if len(agent_names) != n_agents:
             raise GameValidationError(
                 f"agent_names: expected {n_agents} names, got {len(agent_names)}")
@@ -193,7 +234,7 @@ class DynamicGame:
         set_(self, "horizon", horizon)
         set_(self, "terminal_reward", terminal_reward)
         set_(self, "agent_names", agent_names)
-        set_(self, "name", str(name))
+        set_(self, "name", _label(name, "name"))
         set_(self, "static", tuple(static))
 
     # ------------------------------------------------------------------ sizes
@@ -313,6 +354,20 @@ class DynamicGame:
             check_stochastic(g, arg)
             out.append(g)
         return tuple(out)
+
+    def type_index(self, agent: int, value, name: str = "type") -> int:
+        """Index of one of ``agent``'s types given by name or by integer index (no floats or
+        booleans)."""
+        names = self.types[agent]
+        if isinstance(value, str):
+            if value not in names:
+                raise GameValidationError(f"{name}: {short_repr(value)} is not a type of agent "
+                                          f"{agent + 1} ({', '.join(names)})")
+            return names.index(value)
+        if not is_integer(value) or not 0 <= value < len(names):
+            raise GameValidationError(f"{name}: expected a type name or an integer index in "
+                                      f"0..{len(names) - 1}, got {short_repr(value)}")
+        return int(value)
 
     def padded_strategy(self, strategy) -> np.ndarray:
         parts = self.normalize_strategy(strategy)

@@ -21,7 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validation import GameValidationError, as_float_array
+from .._limits import check_grid
+from .._validation import GameValidationError, as_float_array, check_int
 
 __all__ = ["BeliefGrid", "simplex_lattice"]
 
@@ -87,17 +88,18 @@ class BeliefGrid:
     def __init__(self, n_types, resolution):
         if hasattr(n_types, "n_types"):           # a DynamicGame
             n_types = n_types.n_types
-        n_types = tuple(int(m) for m in n_types)
+        n_types = tuple(check_int(m, "n_types") for m in n_types)
         if not n_types or min(n_types) < 1:
             raise GameValidationError(f"n_types: need at least one agent with >= 1 type, got {n_types}")
         if np.ndim(resolution) == 0:
             resolution = (resolution,) * len(n_types)
-        resolution = tuple(int(r) for r in resolution)
+        resolution = tuple(check_int(r, "resolution") for r in resolution)
         if len(resolution) != len(n_types):
             raise GameValidationError(
                 f"resolution: expected one entry per agent ({len(n_types)}), got {len(resolution)}")
         if min(resolution) < 1:
             raise GameValidationError(f"resolution: every entry must be >= 1, got {resolution}")
+        check_grid(n_types, resolution)        # before any lattice or table is built
         self.n_types = n_types
         self.resolution = resolution
         self.lattices = tuple(simplex_lattice(m, n) for m, n in zip(n_types, resolution))

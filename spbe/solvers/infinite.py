@@ -332,12 +332,11 @@ def _save_checkpoint(path, stage, it, unchanged, vi_converged, V, theta, cases, 
 
 def read_checkpoint(path) -> dict:
     """The contents of a checkpoint file (arrays and its JSON header); never unpickles."""
-    import json
-    with np.load(path, allow_pickle=False) as data:
-        out = {k: data[k] for k in data.files if k != "header"}
-        header = json.loads(str(data["header"]))
+    from .._file_checks import FileCheckError, read_header, read_npz
+    out = read_npz(path, "resume")                   # a truncated or corrupted file: one error
+    header = read_header(out, f"resume: {path}")
     if header.get("kind") != "spbe-checkpoint":
-        raise ValueError(f"resume: {path} is not an spbe checkpoint")
+        raise FileCheckError(f"resume: {path} is not an spbe checkpoint")
     out["header"] = header
     return out
 

@@ -1,16 +1,20 @@
 """``spbe.solve``: the one entry point for computing an SPBE on a belief grid."""
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from .._kernels.backends import check_backend
-from .._validation import check_discount
+from .._file_checks import FileCheckError, check_checkpoint, describe_mismatch, game_fingerprint
+from .._limits import check_cases, check_grid, check_memory, grid_node_count, solve_memory_estimate
+from .._validation import GameValidationError, check_discount, check_int, check_real, short_repr
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
 from ..equilibrium import Equilibrium
+from ..game import DynamicGame
 from ..stage.node_solver import NodeSolver
 from ..stage.supports import case_label
 from ..symmetry import SymmetryMap, is_exchange_symmetric
@@ -22,6 +26,60 @@ __all__ = ["solve", "DEFAULT_SCHEDULE"]
 
 #: δ-continuation used by default: every entry below the target δ is solved first (notes §2.6 (a)).
 DEFAULT_SCHEDULE = (0.0, 0.5, 0.8, 0.9)
+
+
+def _grid_points(grid, n_agents: int) -> tuple:
+    """``grid=`` as points per axis: one integer ≥ 2, or one per agent."""
+    if isinstance(grid, (list, tuple, np.ndarray)) and not (isinstance(grid, np.ndarray) and grid.ndim == 0):
+        if len(grid) == 1:
+            grid = list(grid) * n_agents
+        if len(grid) != n_agents:
+            raise GameValidationError(f"grid: expected one point count per agent ({n_agents}), got "
+                                      f"{short_repr(grid)}")
+        return tuple(check_int(g, f"grid[{i}]", minimum=2) for i, g in enumerate(grid))
+    if isinstance(grid, np.ndarray):
+        grid = grid.item()
+    return (check_int(grid, "grid (points per axis)", minimum=2),) * n_agents
+
+
+_SELECTIONS = ("auto", "continue", "continue-first", "nearest", "first")
+
+
+def _check_options(game, call: dict) -> None:
+    """Types and ranges of the solver options (integers where integers are meant, no booleans or
+    strings as numbers); each error names the option."""
+    c = call
+    check_real(c["eta"], "eta", 0, 1.0 / max(game.n_actions), max_open=True)
+    if not isinstance(c["selection"], str) or c["selection"] not in _SELECTIONS:
+        raise GameValidationError(f"selection: must be one of {_SELECTIONS}, got {short_repr(c['selection'])}")
+    check_real(c["accept_dist"], "accept_dist", 0, None)
+    if c["schedule"] is not None:
+        if isinstance(c["schedule"], (str, bytes)) or not isinstance(c["schedule"], (list, tuple, np.ndarray)):
+            raise GameValidationError(f"schedule: expected a sequence of discount factors or None, got "
+                                      f"{short_repr(c['schedule'])}")
+        for i, d in enumerate(c["schedule"]):
+            check_discount(d, f"schedule[{i}]")
+    check_real(c["damping"], "damping", 0, 1, min_open=True, allow_none=True)
+    check_real(c["tol"], "tol", 0, None, min_open=True)
+    check_int(c["max_iter"], "max_iter", minimum=1)
+    check_int(c["policy_iterations"], "policy_iterations", minimum=0)
+    check_real(c["stage_tol"], "stage_tol", 0, None, min_open=True)
+    check_int(c["n_starts"], "n_starts", minimum=0)
+    check_int(c["max_unknowns"], "max_unknowns", minimum=0, allow_none=True)
+    check_int(c["anderson"], "anderson", minimum=0)
+    check_int(c["checkpoint_every"], "checkpoint_every", minimum=1)
+    check_real(c["scan_threshold"], "scan_threshold", 0, None)
+    if not isinstance(c["verify"], (bool, np.bool_)):
+        raise GameValidationError(f"verify: must be True or False, got {short_repr(c['verify'])}")
+    if c["verify_options"] is not None and not isinstance(c["verify_options"], dict):
+        raise GameValidationError(f"verify_options: expected a dict, got {short_repr(c['verify_options'])}")
+    if c["callback"] is not None and not callable(c["callback"]):
+        raise GameValidationError(f"callback: must be callable, got {short_repr(c['callback'])}")
+    if c["warm_start"] is not None and not isinstance(c["warm_start"], Equilibrium):
+        raise GameValidationError(f"warm_start: expected an Equilibrium, got {type(c['warm_start']).__name__}")
+    for key in ("checkpoint", "resume"):
+        if c[key] is not None and not isinstance(c[key], (str, os.PathLike)):
+            raise GameValidationError(f"{key}: expected a file path, got {short_repr(c[key])}")
 
 
 def _terminal_values(game, grid: BeliefGrid, terminal_values) -> np.ndarray:
@@ -87,6 +145,13 @@ def _nested_levels(target: int, coarsest: int = 10) -> list:
     return out
 
 
+#: Settings a checkpoint records; resuming with any of them changed is refused.
+_RESUME_SETTINGS = ("horizon", "eta", "selection", "selection_rule", "accept_dist", "schedule", "damping",
+                    "anderson", "tol", "max_iter", "policy_iterations", "stage_tol", "n_starts",
+                    "max_unknowns", "symmetry", "backend", "scan_threshold", "flagged_refresh",
+                    "self_loops")
+
+
 def _level_file(base, k: int, part: bool = False):
     """Beside checkpoint ``base``: level k's finished solution, or its in-progress checkpoint."""
     from pathlib import Path
@@ -116,7 +181,14 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
         if not final and source is not None and _level_file(source, k).exists():
             prev = load(_level_file(source, k))            # a finished level: not solved again
             if prev.grid.resolution != level.resolution or prev.delta != call["delta"]:
-                raise ValueError(f"resume: {_level_file(source, k)} is not level {k} of this solve")
+                raise FileCheckError(f"resume: {_level_file(source, k)} is not level {k} of this solve")
+            why = describe_mismatch(dict(fingerprint=game_fingerprint(prev.game), settings=prev.settings),
+                                    dict(fingerprint=game_fingerprint(game),
+                                         settings={key: opts[key] for key in _RESUME_SETTINGS
+                                                   if key in opts and key not in ("schedule", "symmetry")}),
+                                    f"resume: {_level_file(source, k)}")
+            if why:
+                raise FileCheckError(why)
             summary.append(dict(grid=[r + 1 for r in level.resolution], sweeps=prev.iterations,
                                 converged=prev.converged, resumed=True))
             continue
@@ -296,18 +368,26 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     """
     t0 = time.perf_counter()
     call = {k: v for k, v in locals().items() if k not in ("t0", "game", "grid")}
+    if not isinstance(game, DynamicGame):
+        raise GameValidationError(f"game: expected a DynamicGame, got {type(game).__name__}")
     delta = game.delta if delta is None else check_discount(delta, "delta")
-    horizon = game.horizon if horizon is None else horizon
-    if horizon is not None and (not isinstance(horizon, (int, np.integer)) or horizon < 1):
-        raise ValueError(f"horizon: must be a positive integer or None, got {horizon!r}")
+    horizon = game.horizon if horizon is None else check_int(horizon, "horizon", minimum=1)
+    _check_options(game, call)
     if isinstance(grid, BeliefGrid):
         if grid.n_types != game.n_types:
             raise ValueError(f"grid: its type counts {grid.n_types} differ from the game's {game.n_types}")
     else:
-        res_ = np.atleast_1d(np.asarray(grid, dtype=int))
-        if np.any(res_ < 2):
-            raise ValueError(f"grid: need at least 2 points per axis, got {grid!r}")
-        grid = BeliefGrid(game.n_types, tuple(int(r) - 1 for r in np.broadcast_to(res_, (game.n_agents,))))
+        points = _grid_points(grid, game.n_agents)
+        resolution = tuple(p - 1 for p in points)
+        # size guards before anything is allocated: cases per node, nodes, memory
+        n_cases = check_cases(game.n_types, game.n_actions, max_unknowns, "game")
+        check_grid(game.n_types, resolution, "grid")
+        check_memory(solve_memory_estimate(game.n_types, game.n_actions,
+                                           grid_node_count(game.n_types, resolution),
+                                           1 if horizon is None else horizon + 1, n_cases),
+                     f"grid {points[0] if len(set(points)) == 1 else list(points)}"
+                     + ("" if horizon is None else f", horizon {horizon}"))
+        grid = BeliefGrid(game.n_types, resolution)
     if schedule is not None and any(not 0 <= d < 1 for d in schedule):
         raise ValueError(f"schedule: every δ must lie in [0, 1), got {schedule!r}")
     if tol <= 0:
@@ -390,17 +470,19 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                          history=tuple(out["history"]), case_labels=labels,
                          elapsed=time.perf_counter() - t0, stopped=not finished)
     else:
+        # recorded in the checkpoint: resuming refuses one written for another game or settings
         meta = dict(game=game.name, delta=float(delta), grid=list(grid.resolution), eta=float(eta),
-                    schedule=None if schedule is None else [float(d) for d in schedule])
+                    schedule=None if schedule is None else [float(d) for d in schedule],
+                    fingerprint=game_fingerprint(game),
+                    settings={k: settings[k] for k in _RESUME_SETTINGS})
         state = None
         if resume is not None:
             from .infinite import read_checkpoint
             state = read_checkpoint(resume)
-            saved = state["header"].get("meta", {})
-            for key, value in meta.items():
-                if saved.get(key) != value:
-                    raise ValueError(f"resume: the checkpoint was written with {key}={saved.get(key)!r}, "
-                                     f"this solve has {key}={value!r}")
+            why = describe_mismatch(state["header"].get("meta"), meta, "resume: the checkpoint")
+            if why:
+                raise FileCheckError(f"{why} (checkpoint {resume})")
+            check_checkpoint(state, grid.n_nodes, game, len(solver.cases), f"resume: {resume}")
         out = value_iteration(game, grid, delta, solver, schedule=schedule or (), V0=V0, theta0=theta0,
                               cases0=cases0, damping=damping, tol=tol, max_iter=max_iter,
                               selection=selection, accept_dist=accept_dist,

@@ -46,6 +46,8 @@ from typing import Optional
 
 import numpy as np
 
+from .._limits import check_cases
+from .._validation import check_int, check_real
 from .._kernels.backends import check_backend, kernel_module
 from ..beliefs.continuation import ContinuationValue
 from .supports import iter_cases
@@ -111,10 +113,12 @@ class NodeSolver:
                  max_unknowns: Optional[int] = None, seed: int = 0, max_solutions: int = 64,
                  exhaustive_fallback: bool = True, scan_budget: int = 300_000,
                  scan_threshold: float = 1e-6, backend: str = "numba"):
+        check_real(eta, "eta", 0, None)
         if not (0.0 <= eta < 1.0 / max(game.n_actions)):
             raise ValueError(f"eta: the tremble must lie in [0, 1/K_max), got {eta!r}")
-        if tol <= 0:
-            raise ValueError(f"tol: must be positive, got {tol!r}")
+        check_real(tol, "tol", 0, None, min_open=True)
+        n_starts = check_int(n_starts, "n_starts", minimum=0)
+        max_unknowns = check_int(max_unknowns, "max_unknowns", minimum=0, allow_none=True)
         self.game = game
         # "numpy": the same kernels executed uncompiled (spbe._kernels.backends)
         self.backend = check_backend(backend)
@@ -133,6 +137,8 @@ class NodeSolver:
         if not scan_threshold >= 0:
             raise ValueError(f"scan_threshold: must be >= 0, got {scan_threshold!r}")
         self.scan_threshold = float(scan_threshold)
+        # the size guard before the case table is built (3^24 rows for 6 agents x 4 types)
+        check_cases(game.n_types, game.n_actions, max_unknowns, "game")
         self.cases, self.at_agent, self.at_type = case_table(game, max_unknowns)
         self._case_index = {tuple(r): k for k, r in enumerate(self.cases.tolist())}
 

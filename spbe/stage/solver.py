@@ -33,8 +33,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .._limits import check_cases
 from .._kernels.backends import check_backend
-from .._validation import GameValidationError
+from .._validation import GameValidationError, check_discount, check_int, check_real
 from .action_values import StageEvaluator, ValueLike, _check_value
 from .result import StageEquilibria, StageSolution
 from .supports import case_label, case_of_strategy, count_cases, iter_cases, n_unknowns, nest_case
@@ -205,13 +206,13 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
     """
     t0 = time.perf_counter()
     pb = game.padded_belief(belief)
-    delta = game.delta if delta is None else float(delta)
+    delta = game.delta if delta is None else check_discount(delta, "delta")
     if not (0.0 <= delta < 1.0):
         raise GameValidationError(f"delta: the discount factor must lie in [0, 1), got {delta!r}")
-    if tol <= 0 or not np.isfinite(tol):
-        raise ValueError(f"tol: must be a positive number, got {tol!r}")
-    if n_starts < 1:
-        raise ValueError(f"n_starts: must be at least 1, got {n_starts}")
+    check_real(tol, "tol", 0, None, min_open=True)
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    max_unknowns = check_int(max_unknowns, "max_unknowns", minimum=0, allow_none=True)
+    seed = check_int(seed, "seed", minimum=0, allow_none=True)
     if method not in METHODS:
         raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
     fallback = None
@@ -233,6 +234,8 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
             fallback = (f"support enumeration saw signs of degeneracy ({fast.n_singular} "
                         f"singular systems, {fast.n_ties} ties, {fast.n_zero_weights} zero "
                         f"weights), so the case enumeration was used")
+    # the size guard before the enumeration (3^24 cases for 6 agents x 4 types)
+    check_cases(game.n_types, game.n_actions, max_unknowns, "game")
     evaluator = StageEvaluator(game, pb, V, delta, backend=backend)
     ref = None if reference is None else game.padded_strategy(reference)
 

@@ -27,6 +27,7 @@ from typing import Optional
 import numpy as np
 from scipy import optimize, sparse, stats
 
+from .._levels import first_crossing
 from ._records import conditional, frozen, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
@@ -107,36 +108,15 @@ def H_of_epsilon(problem: AllocationProblem, priors, epsilon: float, *, include_
                                             include_cost=include_cost).values()))
 
 
-def _first_root(fun, grid, xtol):
-    grid = np.asarray(grid, dtype=float)
-    if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0) or grid[0] < 0:
-        raise ValueError("grid: expected an increasing sequence of at least two ε ≥ 0")
-    prev, f_prev = grid[0], fun(grid[0])
-    if f_prev <= 0:
-        return 0.0
-    for e in grid[1:]:
-        f = fun(e)
-        if f <= 0:
-            lo, hi = prev, e
-            while hi - lo > xtol * max(1.0, hi):
-                mid = 0.5 * (lo + hi)
-                if fun(mid) > 0:
-                    lo = mid
-                else:
-                    hi = mid
-            return float(0.5 * (lo + hi))
-        prev = e
-    return None
-
-
 def bayesian_epsilon_max(problem: AllocationProblem, priors, grid, *, include_cost: bool = False,
                          xtol: float = 1e-10):
     """ε_max of (A2): the first ε ≥ 0 with H(ε) ≤ 0 (grid scan + bisection).
 
-    Returns 0.0 if H(grid[0]) ≤ 0 and None if H > 0 on the whole grid.
+    Returns grid[0] if H(grid[0]) ≤ 0 and None if H > 0 on the whole grid
+    (:func:`mechanisms._levels.first_crossing`).
     """
-    return _first_root(lambda e: H_of_epsilon(problem, priors, e, include_cost=include_cost),
-                       grid, xtol)
+    return first_crossing(lambda e: H_of_epsilon(problem, priors, e, include_cost=include_cost) <= 0,
+                          grid, xtol=xtol)
 
 
 # --------------------------------------------------------------------------- taxes (LP)

@@ -28,6 +28,7 @@ import numpy as np
 from scipy import optimize, sparse, stats
 
 from .._levels import first_crossing
+from ..results import MechanismResult
 from ._records import conditional, frozen, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
@@ -269,6 +270,15 @@ class BSICReport:
     budget_imbalance: float
     tol: float
     checked: int
+
+    def as_result(self) -> MechanismResult:
+        """The layer's common record (every agent, type and misreport enumerated with exact
+        expectations: method ``"exact"``; interim IR is not part of this check)."""
+        return MechanismResult(
+            mechanism="ch5-bayesian", checked="BSIC (5.35)/(5.37a)", method="exact", success=self.holds,
+            message=f"{self.checked} misreports enumerated; max expected gain {self.max_gain:.3g}",
+            max_gain=float(self.max_gain), budget_imbalance=float(self.budget_imbalance),
+            details=self, parameters={"tol": self.tol})
 
 
 def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import optimize
 
 from .._levels import first_crossing
+from ..results import MechanismResult
 from ._records import check_binary, frozen
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
@@ -261,6 +262,16 @@ class DSICReport:
     worst: tuple
     tol: float
     checked: int
+
+    def as_result(self, budget_imbalance=None) -> MechanismResult:
+        """The layer's common record (full enumeration: method ``"exact"``)."""
+        ok = self.dsic and self.ir
+        return MechanismResult(
+            mechanism="ch5-dominant", checked="DSIC (5.26) + ex-post IR (5.6)", method="exact",
+            success=ok, message=(f"{self.checked} misreports enumerated; max gain "
+                                 f"{self.max_gain:.3g}, min ex-post utility {self.min_ir:.3g}"),
+            max_gain=float(self.max_gain), budget_imbalance=budget_imbalance,
+            individually_rational=bool(self.ir), details=self, parameters={"tol": self.tol})
 
 
 def check_dsic(problem: AllocationProblem, epsilon: float, taxes, *, tol: float = 1e-9) -> DSICReport:

@@ -1,5 +1,17 @@
-"""Mechanisms built on spbe's kernels (thesis ch. 1-5 and the market seed papers).
+"""Mechanisms built above spbe (thesis ch. 1-5 and the market seed papers).
 
-Empty for now: the Nash-implementation, learning, fair-allocation and market mechanisms
-arrive with their own issues and reuse ``spbe``'s beliefs, expectations and case enumeration.
+Shared by every subpackage:
+
+* :mod:`mechanisms.results`: :class:`~mechanisms.results.MechanismResult`, the one record of an
+  equilibrium check or incentive certificate (``success``, ``message``, ``method`` exact |
+  lp-certified | searched, ``max_gain``, ``budget_imbalance``, ``individually_rational``);
+* :mod:`mechanisms.protocol`: an instance, mechanisms that run on it, and ``compare``;
+* :mod:`mechanisms._levels`: the one level / multiplier search (water-filling, equal awards,
+  monotone prices and multipliers, ε thresholds);
+* :mod:`mechanisms.graphs`: graph families and ``scipy.sparse.csgraph`` distances;
+* :mod:`mechanisms.repeated_play`: repeated-play learning.
+
+Subpackages: ``nash_implementation`` (ch. 1-3), ``distributed`` (ch. 4), ``fair_allocation``
+(ch. 5), ``cmap``, ``share_auction``, ``barter``, ``crisdis`` (seeds 000, 001, 003, 004).
+Each reproduction's quick-run numbers are pinned in ``<subpackage>/evidence/``.
 """

@@ -25,8 +25,9 @@ def test_fig17_reference_values(eps, H, A):
 
 
 def test_fig17_first_root_of_H_and_A_zero():
-    from mechanisms.fair_allocation.bayesian import _first_root
-    root = _first_root(lambda e: smart_grid_bayes_terms(SG, e, 0.1).H, np.linspace(0, 0.2, 41), 1e-10)
+    from mechanisms._levels import first_crossing
+    root = first_crossing(lambda e: smart_grid_bayes_terms(SG, e, 0.1).H <= 0, np.linspace(0, 0.2, 41),
+                          xtol=1e-10)
     assert 0.025 < root < 0.026 and root == pytest.approx(0.025599, abs=1e-4)
     # A > 0 up to ε* = 0.199887, and 0 beyond (constant allocation)
     assert smart_grid_bayes_terms(SG, 0.1998, 0.1).A > 0

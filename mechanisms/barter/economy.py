@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import read_only
+
 from ._kernels import all_satisfactions, holdings_arrays
 
 __all__ = ["Economy", "random_economy", "satisfactions", "global_level", "PREFERENCES",
@@ -48,11 +50,6 @@ PREFERENCES = ("heterogeneous", "homogeneous")
 INTERESTS = ("all", "wishlist")
 INITS = ("exact", "uniform")
 
-
-def _frozen(a, dtype):
-    a = np.array(a, dtype=dtype, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _check_int(name, value, low):
@@ -90,7 +87,7 @@ class Economy:
         if not np.all(np.isfinite(s)) or np.any(s < 0):
             raise ValueError("satisfaction: values must be finite and >= 0")
         n, m = s.shape
-        object.__setattr__(self, "satisfaction", _frozen(s, np.float64))
+        object.__setattr__(self, "satisfaction", read_only(s, np.float64))
         object.__setattr__(self, "capacity", _check_int("capacity", self.capacity, 1))
         owner = np.zeros(m, dtype=np.int64) if self.owner is None else np.asarray(self.owner)
         if owner.shape != (m,) or not np.issubdtype(owner.dtype, np.integer):
@@ -98,11 +95,11 @@ class Economy:
                              f"shape {owner.shape}, dtype {owner.dtype}")
         if np.any(owner < -1) or np.any(owner >= n):
             raise ValueError(f"owner: indices must lie in -1..{n - 1}")
-        object.__setattr__(self, "owner", _frozen(owner, np.int64))
+        object.__setattr__(self, "owner", read_only(owner, np.int64))
         tokens = np.zeros(n) if self.tokens is None else np.asarray(self.tokens, dtype=np.float64)
         if tokens.shape != (n,) or not np.all(np.isfinite(tokens)) or np.any(tokens < 0):
             raise ValueError(f"tokens: expected {n} finite non-negative amounts; got {tokens!r}")
-        object.__setattr__(self, "tokens", _frozen(tokens, np.float64))
+        object.__setattr__(self, "tokens", read_only(tokens, np.float64))
         if not (np.isfinite(self.price) and self.price > 0):
             raise ValueError(f"price: expected a positive number; got {self.price!r}")
         object.__setattr__(self, "price", float(self.price))

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import freeze
+
 from ._kernels import all_satisfactions, holdings_arrays
 from .bartering import barter_phase
 from .currency import buying_phase, market_best, relist
@@ -80,10 +82,6 @@ class ExchangeResult:
     def n_trades(self) -> int:
         return int(self.trades.sum())
 
-
-def _freeze(*arrays):
-    for a in arrays:
-        a.setflags(write=False)
 
 
 def simulate_exchange(economy: Economy, mechanism: str = "currency", *,
@@ -187,7 +185,7 @@ def simulate_exchange(economy: Economy, mechanism: str = "currency", *,
     trade_log = np.concatenate(logs) if logs else np.empty((0, 5), dtype=np.int64)
     message = STOP_MESSAGES[status].format(tick=t, idle=idle_ticks, n_ticks=n_ticks)
     sat = util.copy()
-    _freeze(levels, trades, offered, trade_log, owner, tokens, sat)
+    freeze(levels, trades, offered, trade_log, owner, tokens, sat)
     params = {"policy": policy if not barter else None, "n_ticks": int(n_ticks),
               "forced_fraction": float(forced_fraction), "visibility": visibility,
               "barter_scope": barter_scope if barter else None, "idle_ticks": int(idle_ticks),

@@ -4,11 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def read_only(a, dtype=None) -> np.ndarray:
-    """A read-only copy of ``a``."""
-    a = np.array(a, dtype=dtype, copy=True)
-    a.setflags(write=False)
-    return a
+from .._arrays import read_only  # noqa: F401  (re-exported for the cmap modules)
 
 
 def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:

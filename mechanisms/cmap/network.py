@@ -14,11 +14,13 @@ opposite direction. Receipts ``U`` and weights ``w`` are arrays over agents.
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from scipy.sparse import csr_matrix
+
+from ..graphs import hop_distances
 from ._checks import positive_vector, read_only
 
 __all__ = ["ExchangeNetwork"]
@@ -148,22 +150,17 @@ class ExchangeNetwork:
         return int(s.start + k)
 
     def hop_distances(self, agent: int) -> np.ndarray:
-        """Hop distance from ``agent`` to every agent (breadth-first search; -1 if unreachable)."""
-        i = self._agent(agent)
-        dist = np.full(self.n_agents, -1, dtype=np.int64)
-        dist[i] = 0
-        queue = deque([i])
-        while queue:
-            u = queue.popleft()
-            for v in self.heads[self.indptr[u]:self.indptr[u + 1]]:
-                if dist[v] < 0:
-                    dist[v] = dist[u] + 1
-                    queue.append(int(v))
-        return dist
+        """Hop distance from ``agent`` to every agent (:func:`mechanisms.graphs.hop_distances`;
+        -1 if unreachable)."""
+        return hop_distances(self._arcs_matrix(), self._agent(agent))
+
+    def _arcs_matrix(self):
+        return csr_matrix((np.ones(self.heads.size, dtype=bool), self.heads, self.indptr),
+                          shape=(self.n_agents, self.n_agents))
 
     @property
     def diameter(self) -> int:
-        return int(max(self.hop_distances(i).max() for i in range(self.n_agents)))
+        return int(hop_distances(self._arcs_matrix()).max())
 
     def with_data(self, endowments=None, values=None) -> "ExchangeNetwork":
         """The same graph with other endowments and/or values."""

@@ -7,7 +7,8 @@ For ``k >= 1`` agent ``i``'s program (notes, Seed 000 §2.2) reduces, in value u
 
 where ``R_j = R_{-i,j}`` is what neighbour ``j`` receives from its other neighbours. Its unique
 maximiser is ``y_j = max(0, w_j L - R_j)`` with the water level ``L > 0`` solving ``Σ_j y_j = B``.
-The level is found by sorting the breakpoints ``R_j / w_j`` increasingly and accepting the first
+The level is found by the layer's one level search, :func:`mechanisms._levels.clipped_level`
+(``cap = ∞``): sort the breakpoints ``R_j / w_j`` and accept the first
 ``L_m = (B + Σ_{first m} R) / (Σ_{first m} w)`` with ``L_m <= breakpoint_{m+1}``: ``O(d log d)``.
 """
 from __future__ import annotations
@@ -15,7 +16,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .._levels import _clipped_level
+
 __all__ = ["water_fill", "water_level"]
+
+_NO_CAPS = np.empty(0)
 
 
 def water_fill(weights, residuals, budget) -> np.ndarray:
@@ -71,24 +76,6 @@ def _check(weights, residuals, budget):
 
 @numba.njit(cache=True)
 def _water_fill(w, R, B, out):
-    """Kernel of :func:`water_fill`. ``w``, ``R``, ``out`` of shape (d,); ``out`` modified in place.
-
-    Returns the water level ``L``.
-    """
-    d = w.size
-    breakpoints = R / w
-    order = np.argsort(breakpoints, kind="mergesort")
-    sum_r = 0.0
-    sum_w = 0.0
-    level = 0.0
-    for m in range(d):
-        k = order[m]
-        sum_r += R[k]
-        sum_w += w[k]
-        level = (B + sum_r) / sum_w
-        if m == d - 1 or level <= breakpoints[order[m + 1]]:
-            break
-    for j in range(d):
-        y = w[j] * level - R[j]
-        out[j] = y if y > 0.0 else 0.0
-    return level
+    """Kernel of :func:`water_fill` (the shared level search with no caps). ``w``, ``R``,
+    ``out`` of shape (d,); ``out`` modified in place. Returns the water level ``L``."""
+    return _clipped_level(w, R, _NO_CAPS, B, out)

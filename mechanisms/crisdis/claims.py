@@ -9,7 +9,8 @@ For claims d in R^n_{>=0} and an estate E in [0, Σd] (Aumann & Maschler [1]):
   awards on the half-claims, then equal losses on them). It is self-dual,
   CG(d, E) = d - CG(d, Σd - E), and reproduces the Talmud's estate table [1].
 
-The water levels λ, μ come from one sort, O(n log n) (compiled kernel ``_equal_awards``).
+The water levels λ, μ come from one sort, O(n log n) (the layer's level search,
+:func:`mechanisms._levels.clipped_level`).
 
 Crisdis (seed 004, Def. 1) needs Σ_b φ_b(V, D) = V, D_b = 0 ⇒ φ_b = 0 and anonymity, also when
 the offered volume V exceeds Σd (possible in a Market). ``excess`` chooses what happens then:
@@ -31,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from .._levels import _clipped_level
 
 __all__ = ["contested_garment", "constrained_equal_awards", "constrained_equal_losses",
            "EXCESS_RULES"]
@@ -89,21 +92,9 @@ def contested_garment(claims, estate, *, excess: str = "positive") -> np.ndarray
 
 @njit(cache=True)
 def _equal_awards(c, estate, out):
-    """out_i = min(c_i, λ) with Σ out = estate (0 <= estate <= Σc). Modified in place."""
-    n = c.size
-    order = np.argsort(c)
-    remaining = estate
-    for idx in range(n):
-        i = order[idx]
-        share = remaining / (n - idx)
-        if c[i] <= share:
-            out[i] = c[i]
-            remaining -= c[i]
-        else:
-            for jdx in range(idx, n):
-                out[order[jdx]] = share
-            return
-    # every claim met (estate == Σc up to rounding)
+    """out_i = min(c_i, λ) with Σ out = estate (0 <= estate <= Σc): the layer's level search
+    (:func:`mechanisms._levels.clipped_level` with ``w = 1``, ``r = 0``, ``cap = c``)."""
+    _clipped_level(np.ones(c.size), np.zeros(c.size), c, estate, out)
 
 
 @njit(cache=True)

@@ -6,15 +6,17 @@
   ``grad v_i(x*) = mu_i*`` and ``sum_i mu_i* = 0`` (the duals of the copy constraints (4.8)).
 
 Quadratic utilities have closed forms; otherwise one-dimensional problems are solved by
-``brentq`` on the (monotone) dual and multi-dimensional ones by ``scipy.optimize.root``.
+the layer's level search (:func:`mechanisms._levels.monotone_root`) on the (monotone) dual and multi-dimensional ones by ``scipy.optimize.root``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq, root
+from scipy.optimize import root
 
+from .._arrays import freeze
+from .._levels import monotone_root
 from .utilities import QuadraticUtility, check_utilities
 
 __all__ = ["PrivateOptimum", "PublicOptimum", "solve_private", "solve_public"]
@@ -47,11 +49,6 @@ class PublicOptimum:
     method: str = "closed-form"
 
 
-def _readonly(*arrays):
-    for a in arrays:
-        a.setflags(write=False)
-
-
 def solve_private(utilities, supply=0.0) -> PrivateOptimum:
     """Solve (4.4) for ``utilities`` (one per agent) and the supplies ``c`` (shape (K,) or scalar).
 
@@ -76,12 +73,7 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
 
         def excess(lam):
             return sum(u.inverse_gradient([lam])[0] for u in utilities) - c[0]
-        lo, hi = -1.0, 1.0
-        while excess(lo) < 0:
-            lo *= 2
-        while excess(hi) > 0:
-            hi *= 2
-        lam = np.array([brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)])
+        lam = np.array([monotone_root(excess, -1.0, 1.0, grow=True, xtol=1e-14, rtol=1e-15)])
     else:
         method = "scipy.optimize.root"
         sol = root(lambda lam: sum(u.inverse_gradient(lam) for u in utilities) - c, np.zeros(K), tol=1e-14)
@@ -91,7 +83,7 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
     feas = float(np.max(np.abs(x.sum(axis=0) - c)))
     ok = bool(np.isfinite(kkt) and kkt <= 1e-8 * (1 + np.max(np.abs(lam)))
               and feas <= 1e-8 * (1 + np.max(np.abs(x))))
-    _readonly(x, lam, c)
+    freeze(x, lam, c)
     return PrivateOptimum(x=x, prices=lam, supply=c, kkt_residual=kkt, feasibility_residual=feas,
                           success=ok, message="optimal" if ok else "KKT residual above 1e-8",
                           method=method)
@@ -116,12 +108,7 @@ def solve_public(utilities) -> PublicOptimum:
 
         def total(x):
             return sum(u.gradient([x])[0] for u in utilities)
-        lo, hi = -1.0, 1.0
-        while total(lo) < 0:
-            lo *= 2
-        while total(hi) > 0:
-            hi *= 2
-        x = np.array([brentq(total, lo, hi, xtol=1e-14, rtol=1e-15)])
+        x = np.array([monotone_root(total, -1.0, 1.0, grow=True, xtol=1e-14, rtol=1e-15)])
     else:
         method = "scipy.optimize.root"
         sol = root(lambda z: sum(u.gradient(z) for u in utilities), np.zeros(P),
@@ -130,6 +117,6 @@ def solve_public(utilities) -> PublicOptimum:
     mu = np.array([u.gradient(x) for u in utilities])
     kkt = float(np.max(np.abs(mu.sum(axis=0))))
     ok = bool(kkt <= 1e-8 * (1 + np.max(np.abs(mu))))
-    _readonly(x, mu)
+    freeze(x, mu)
     return PublicOptimum(x=x, prices=mu, kkt_residual=kkt, success=ok,
                          message="optimal" if ok else "KKT residual above 1e-8", method=method)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..results import MechanismResult
 from .centralized import PrivateOptimum, PublicOptimum, solve_private, solve_public
 from .public_goods import PublicGoodsMechanism
 from .small_message import SmallMessageMechanism
@@ -118,7 +119,7 @@ class EquilibriumReport:
     success : bool
         Every check within ``rtol`` (and no locality violation).
     message : str
-        The failed checks, or "equilibrium certified".
+        The failed checks, or "all equilibrium checks pass".
     best_response_residual : float
         ``||beta(m) - m||_inf / max(1, ||m||_inf)``.
     allocation_error : float
@@ -148,6 +149,21 @@ class EquilibriumReport:
     individual_rationality_slack: float
     method: str = "check_equilibrium"
     parameters: dict = field(default_factory=dict)
+    allocation: np.ndarray | None = field(default=None, repr=False)
+    welfare: float | None = None
+
+    def as_result(self) -> MechanismResult:
+        """The layer's common record. The joint best response is computed in closed form, so the
+        fixed-point check is exact (method ``"exact"``); ``max_gain`` is the best-response
+        residual (a payoff-gain bound is not computed)."""
+        return MechanismResult(
+            mechanism=self.parameters.get("mechanism", "ch4"), checked="Nash equilibrium "
+            "implementing the optimum (best-response fixed point)", method="exact",
+            success=self.success, message=self.message, max_gain=float(self.best_response_residual),
+            budget_imbalance=float(self.budget_imbalance),
+            individually_rational=bool(self.individual_rationality_slack >= -1e-9),
+            allocation=self.allocation, welfare=self.welfare, details=self,
+            parameters=self.parameters)
 
 
 def check_equilibrium(mechanism, utilities, profile=None, optimum=None, *, rtol: float = 1e-9,
@@ -209,8 +225,10 @@ def check_equilibrium(mechanism, utilities, profile=None, optimum=None, *, rtol:
         failed.append(f"{len(loc)} locality violations")
     ok = not failed
     return EquilibriumReport(
-        success=ok, message="equilibrium certified" if ok else "; ".join(failed),
+        success=ok, message="all equilibrium checks pass" if ok else "; ".join(failed),
         best_response_residual=br_res, allocation_error=alloc_err, price_error=price_err,
         budget_imbalance=budget, feasibility_residual=feas, max_penalty=pen, locality=loc,
         individual_rationality_slack=ir,
+        allocation=x2[:, 0].copy() if x2.shape[1] == 1 else x2.copy(),
+        welfare=float(sum(float(uu.value(xi)) for uu, xi in zip(game.utilities, x2))),
         parameters={"rtol": float(rtol), "seed": seed, "mechanism": repr(mechanism)})

@@ -19,14 +19,17 @@ index. ``n(i, i)`` is "an arbitrarily chosen neighbour of i" (4.16b): we take th
 neighbour ``j`` with a reciprocal edge ``j -> i`` (always possible on undirected graphs), else
 the smallest-index neighbour (see :func:`self_hops`).
 
-No graph library is used: BFS on the reversed graph gives ``d(., r)`` for each target ``r``.
+Distances, connectivity and the breadth-first tree come from :mod:`mechanisms.graphs`
+(``scipy.sparse.csgraph``), as do the edge sets of the standard families.
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .. import graphs as families
+from ..graphs import bfs_tree_edges, hop_distances, is_connected
 
 __all__ = ["CommunicationGraph", "from_adjacency", "from_edges", "path_graph", "cycle_graph",
            "star_graph", "complete_graph", "grid_graph", "binary_tree", "erdos_renyi",
@@ -114,27 +117,14 @@ def _check_adjacency(adjacency, name="adjacency"):
 
 
 def shortest_path_distances(adjacency) -> np.ndarray:
-    """``d(i, r)``, the length of a shortest directed path ``i -> r`` (BFS from every target on the
-    reversed graph); ``-1`` where ``r`` cannot be reached from ``i``."""
-    a = _check_adjacency(adjacency)
-    n = a.shape[0]
-    listeners = [np.flatnonzero(a[:, r]) for r in range(n)]   # i with an edge i -> r
-    dist = -np.ones((n, n), dtype=np.int64)
-    for r in range(n):
-        dist[r, r] = 0
-        queue = deque([r])
-        while queue:
-            j = queue.popleft()
-            for i in listeners[j]:
-                if dist[i, r] < 0:
-                    dist[i, r] = dist[j, r] + 1
-                    queue.append(i)
-    return dist
+    """``d(i, r)``, the length of a shortest directed path ``i -> r``
+    (:func:`mechanisms.graphs.hop_distances`); ``-1`` where ``r`` cannot be reached from ``i``."""
+    return hop_distances(_check_adjacency(adjacency))
 
 
 def is_strongly_connected(adjacency) -> bool:
     """Whether every agent can reach every other along directed edges."""
-    return bool(np.all(shortest_path_distances(adjacency) >= 0))
+    return is_connected(_check_adjacency(adjacency))
 
 
 def self_hops(adjacency, distances=None) -> np.ndarray:
@@ -213,46 +203,31 @@ def _check_count(n, name, minimum):
 
 def path_graph(n: int) -> CommunicationGraph:
     """The path ``0 - 1 - ... - (n-1)``."""
-    n = _check_count(n, "n", 2)
-    return from_edges(n, [(i, i + 1) for i in range(n - 1)], name=f"path-{n}")
+    return from_edges(n, families.path(n), name=f"path-{n}")
 
 
 def cycle_graph(n: int) -> CommunicationGraph:
     """The undirected cycle on ``n >= 3`` vertices."""
-    n = _check_count(n, "n", 3)
-    return from_edges(n, [(i, (i + 1) % n) for i in range(n)], name=f"cycle-{n}")
+    return from_edges(n, families.cycle(n), name=f"cycle-{n}")
 
 
 def directed_cycle(n: int) -> CommunicationGraph:
     """The directed cycle ``i -> i+1 (mod n)``: strongly connected, and no edge is reciprocal."""
-    n = _check_count(n, "n", 3)
-    return from_edges(n, [(i, (i + 1) % n) for i in range(n)], directed=True, name=f"directed-cycle-{n}")
+    return from_edges(n, families.cycle(n), directed=True, name=f"directed-cycle-{n}")
 
 
 def star_graph(n: int) -> CommunicationGraph:
     """The star with centre 0 and ``n - 1`` leaves."""
-    n = _check_count(n, "n", 2)
-    return from_edges(n, [(0, i) for i in range(1, n)], name=f"star-{n}")
+    return from_edges(n, families.star(n), name=f"star-{n}")
 
 
 def complete_graph(n: int) -> CommunicationGraph:
-    n = _check_count(n, "n", 2)
-    return from_edges(n, [(i, j) for i in range(n) for j in range(i + 1, n)], name=f"complete-{n}")
+    return from_edges(n, families.complete(n), name=f"complete-{n}")
 
 
 def grid_graph(rows: int, cols: int) -> CommunicationGraph:
     """The ``rows x cols`` grid (vertex ``r * cols + c``)."""
-    rows = _check_count(rows, "rows", 1)
-    cols = _check_count(cols, "cols", 1)
-    edges = []
-    for r in range(rows):
-        for c in range(cols):
-            v = r * cols + c
-            if c + 1 < cols:
-                edges.append((v, v + 1))
-            if r + 1 < rows:
-                edges.append((v, v + cols))
-    return from_edges(rows * cols, edges, name=f"grid-{rows}x{cols}")
+    return from_edges(rows * cols, families.grid(rows, cols), name=f"grid-{rows}x{cols}")
 
 
 def binary_tree(n: int = 31) -> CommunicationGraph:
@@ -264,25 +239,15 @@ def binary_tree(n: int = 31) -> CommunicationGraph:
 
 def erdos_renyi(n: int, p: float, seed=None, *, max_tries: int = 10_000) -> CommunicationGraph:
     """One sample of the Erdős–Rényi graph G(n, p), conditioned on being connected (ch. 4 §5.2:
-    "only one connected component"): samples are redrawn until connected.
+    "only one connected component"): :func:`mechanisms.graphs.erdos_renyi`.
 
     Parameters
     ----------
     seed : None, int or numpy.random.Generator
         The generator is advanced; pass a Generator to share one stream with other draws.
     """
-    n = _check_count(n, "n", 2)
-    if not (0 < float(p) <= 1):
-        raise ValueError(f"p: expected a probability in (0, 1]; got {p!r}")
-    rng = np.random.default_rng(seed)
-    iu = np.triu_indices(n, 1)
-    for _ in range(max_tries):
-        a = np.zeros((n, n), dtype=bool)
-        a[iu] = rng.random(iu[0].size) < p
-        a |= a.T
-        if is_strongly_connected(a):
-            return from_adjacency(a, name=f"erdos-renyi-{n}-{p:g}")
-    raise RuntimeError(f"erdos_renyi(): no connected sample of G({n}, {p}) in {max_tries} tries")
+    edges = families.erdos_renyi(n, p, seed, max_tries=max_tries)
+    return from_edges(n, edges, name=f"erdos-renyi-{n}-{p:g}")
 
 
 def spanning_tree(graph: CommunicationGraph, root: int = 0) -> CommunicationGraph:
@@ -295,15 +260,5 @@ def spanning_tree(graph: CommunicationGraph, root: int = 0) -> CommunicationGrap
     n = graph.n_agents
     if not 0 <= int(root) < n:
         raise ValueError(f"root: expected an agent index in 0..{n - 1}; got {root!r}")
-    seen = np.zeros(n, dtype=bool)
-    seen[root] = True
-    queue = deque([int(root)])
-    edges = []
-    while queue:
-        i = queue.popleft()
-        for j in graph.neighbours(i):
-            if not seen[j]:
-                seen[j] = True
-                edges.append((i, int(j)))
-                queue.append(int(j))
+    edges = bfs_tree_edges(graph.adjacency, int(root))
     return from_edges(n, edges, name=f"bfs-tree({graph.name})")

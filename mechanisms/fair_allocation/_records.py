@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import read_only
+
 
 def frozen(a):
     """A read-only float copy of ``a`` (None passes through)."""
-    if a is None:
-        return None
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
+    return None if a is None else read_only(a, float)
 
 
 def check_binary(problem, what: str):

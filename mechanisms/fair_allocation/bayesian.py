@@ -27,6 +27,8 @@ from typing import Optional
 import numpy as np
 from scipy import optimize, sparse, stats
 
+from .._levels import first_crossing
+from ..results import MechanismResult
 from ._records import conditional, frozen, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
@@ -107,36 +109,15 @@ def H_of_epsilon(problem: AllocationProblem, priors, epsilon: float, *, include_
                                             include_cost=include_cost).values()))
 
 
-def _first_root(fun, grid, xtol):
-    grid = np.asarray(grid, dtype=float)
-    if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0) or grid[0] < 0:
-        raise ValueError("grid: expected an increasing sequence of at least two ε ≥ 0")
-    prev, f_prev = grid[0], fun(grid[0])
-    if f_prev <= 0:
-        return 0.0
-    for e in grid[1:]:
-        f = fun(e)
-        if f <= 0:
-            lo, hi = prev, e
-            while hi - lo > xtol * max(1.0, hi):
-                mid = 0.5 * (lo + hi)
-                if fun(mid) > 0:
-                    lo = mid
-                else:
-                    hi = mid
-            return float(0.5 * (lo + hi))
-        prev = e
-    return None
-
-
 def bayesian_epsilon_max(problem: AllocationProblem, priors, grid, *, include_cost: bool = False,
                          xtol: float = 1e-10):
     """ε_max of (A2): the first ε ≥ 0 with H(ε) ≤ 0 (grid scan + bisection).
 
-    Returns 0.0 if H(grid[0]) ≤ 0 and None if H > 0 on the whole grid.
+    Returns grid[0] if H(grid[0]) ≤ 0 and None if H > 0 on the whole grid
+    (:func:`mechanisms._levels.first_crossing`).
     """
-    return _first_root(lambda e: H_of_epsilon(problem, priors, e, include_cost=include_cost),
-                       grid, xtol)
+    return first_crossing(lambda e: H_of_epsilon(problem, priors, e, include_cost=include_cost) <= 0,
+                          grid, xtol=xtol)
 
 
 # --------------------------------------------------------------------------- taxes (LP)
@@ -289,6 +270,15 @@ class BSICReport:
     budget_imbalance: float
     tol: float
     checked: int
+
+    def as_result(self) -> MechanismResult:
+        """The layer's common record (every agent, type and misreport enumerated with exact
+        expectations: method ``"exact"``; interim IR is not part of this check)."""
+        return MechanismResult(
+            mechanism="ch5-bayesian", checked="BSIC (5.35)/(5.37a)", method="exact", success=self.holds,
+            message=f"{self.checked} misreports enumerated; max expected gain {self.max_gain:.3g}",
+            max_gain=float(self.max_gain), budget_imbalance=float(self.budget_imbalance),
+            details=self, parameters={"tol": self.tol})
 
 
 def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9

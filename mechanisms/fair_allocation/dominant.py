@@ -24,6 +24,8 @@ from typing import Optional
 import numpy as np
 from scipy import optimize
 
+from .._levels import first_crossing
+from ..results import MechanismResult
 from ._records import check_binary, frozen
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
@@ -261,6 +263,16 @@ class DSICReport:
     tol: float
     checked: int
 
+    def as_result(self, budget_imbalance=None) -> MechanismResult:
+        """The layer's common record (full enumeration: method ``"exact"``)."""
+        ok = self.dsic and self.ir
+        return MechanismResult(
+            mechanism="ch5-dominant", checked="DSIC (5.26) + ex-post IR (5.6)", method="exact",
+            success=ok, message=(f"{self.checked} misreports enumerated; max gain "
+                                 f"{self.max_gain:.3g}, min ex-post utility {self.min_ir:.3g}"),
+            max_gain=float(self.max_gain), budget_imbalance=budget_imbalance,
+            individually_rational=bool(self.ir), details=self, parameters={"tol": self.tol})
+
 
 def check_dsic(problem: AllocationProblem, epsilon: float, taxes, *, tol: float = 1e-9) -> DSICReport:
     """Every agent, every true profile (others' reports arbitrary), every misreport, enumerated.
@@ -333,29 +345,8 @@ def dsic_epsilon_max(problem: AllocationProblem, grid, *, by_count: bool = False
     float or None
         None if min Φ ≥ 0 on the whole grid (the threshold lies beyond it).
     """
-    grid = np.asarray(grid, dtype=float)
-    if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0) or grid[0] < 0:
-        raise ValueError("grid: expected an increasing sequence of at least two ε ≥ 0")
     cells = dsic_cells_by_count if by_count else dsic_cells
-
-    def phi_min(e):
-        return cells(problem, e).phi_min
-
-    prev = grid[0]
-    if phi_min(prev) < 0:
-        return float(prev)
-    for e in grid[1:]:
-        if phi_min(e) < 0:
-            lo, hi = prev, e
-            while hi - lo > xtol * max(1.0, hi):
-                mid = 0.5 * (lo + hi)
-                if phi_min(mid) < 0:
-                    hi = mid
-                else:
-                    lo = mid
-            return float(0.5 * (lo + hi))
-        prev = e
-    return None
+    return first_crossing(lambda e: cells(problem, e).phi_min < 0, grid, xtol=xtol)
 
 
 def linear_capacity_dsic_bound(n_agents: int, theta_high: float, theta_low: float) -> float:

@@ -15,6 +15,8 @@ from scipy import stats
 
 from spbe.reproduce import Reproduction
 
+from .._levels import first_crossing
+
 from .allocation import allocation_by_count, linear_capacity_problem, smart_grid_problem
 from .bayesian import smart_grid_bayes_terms, smart_grid_canonical_taxes, smart_grid_tax_lp
 from .dominant import (dsic_epsilon_max, linear_capacity_dsic_bound, thesis_eq_5_20)
@@ -122,19 +124,12 @@ def run_fig17(out_dir, quick=False):
     H = np.array([t.H for t in terms])
     A = np.array([t.A for t in terms])
 
-    def first_root(fun, lo, hi):
-        for _ in range(100):
-            mid = 0.5 * (lo + hi)
-            if fun(mid) > 0:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
-
     k = int(np.argmax(H <= 0))
-    eps_max = first_root(lambda e: smart_grid_bayes_terms(p, e, P_HIGH).H, grid[k - 1], grid[k])
+    eps_max = first_crossing(lambda e: smart_grid_bayes_terms(p, e, P_HIGH).H <= 0,
+                             grid[k - 1:k + 1], xtol=0.0)
     k = int(np.argmax(A <= 1e-12))
-    eps_a = first_root(lambda e: smart_grid_bayes_terms(p, e, P_HIGH).A - 1e-12, grid[k - 1], grid[k])
+    eps_a = first_crossing(lambda e: smart_grid_bayes_terms(p, e, P_HIGH).A - 1e-12 <= 0,
+                           grid[k - 1:k + 1], xtol=0.0)
     # closed form of the constant-allocation threshold (notes §6.2)
     v_h_min = p.valuation.value(MUST_RUN, THETA_H)
     eps_star = (1 - 2 * COST * N_SG * MUST_RUN / (THETA_H - MUST_RUN / 2)) / (2 * v_h_min)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..results import MechanismResult
 from .centralized import kkt_residuals
 from .deviations import max_deviation_gain
 from .multicast import MulticastMechanism
@@ -83,6 +84,19 @@ class EquilibriumCertificate:
     message: str
     deviation_report: object = field(repr=False, default=None)
     parameters: dict = field(default_factory=dict)
+
+    def as_result(self, utilities=None) -> MechanismResult:
+        """The layer's common record. The deviation check is a numerical search (method
+        ``"searched"``): a gain below ``tol`` is evidence of an equilibrium, not a proof."""
+        welfare = None if utilities is None else float(sum(float(u.value(xi))
+                                                            for u, xi in zip(utilities, self.x)))
+        return MechanismResult(
+            mechanism=self.mechanism, checked="Nash equilibrium implementing the optimum",
+            method="searched", success=self.success, message=self.message,
+            max_gain=float(self.max_deviation_gain),
+            budget_imbalance=float(abs(self.total_tax) / max(1.0, float(np.abs(self.taxes).sum()))),
+            individually_rational=bool(np.min(self.individual_rationality_margins) >= -1e-9),
+            allocation=self.x, welfare=welfare, details=self, parameters=self.parameters)
 
 
 def certify_equilibrium(mechanism, utilities, messages, solution, *, tol: float = 1e-8,

@@ -17,13 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import read_only
+
 __all__ = ["UnicastNetwork", "MulticastNetwork", "LinearConstraints"]
-
-
-def _readonly(a):
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _check_matrix(name, coefficients, capacities, *, positive_capacity):
@@ -84,8 +80,8 @@ class UnicastNetwork:
             raise ValueError("UnicastNetwork: coefficients must be >= 0 (alpha^l_j > 0 on the route)")
         member = A > 0
         _check_links("UnicastNetwork", member)
-        object.__setattr__(self, "coefficients", _readonly(A))
-        object.__setattr__(self, "capacities", _readonly(c))
+        object.__setattr__(self, "coefficients", read_only(A, np.float64))
+        object.__setattr__(self, "capacities", read_only(c, np.float64))
 
     @classmethod
     def from_routes(cls, routes, capacities, coefficients=None):
@@ -166,8 +162,8 @@ class MulticastNetwork:
             l = int(np.flatnonzero(groups_per_link < 2)[0])
             raise ValueError(f"MulticastNetwork: every link needs at least 2 groups (A3, K^l >= 2); "
                              f"link {l} has {int(groups_per_link[l])}")
-        object.__setattr__(self, "coefficients", _readonly(A))
-        object.__setattr__(self, "capacities", _readonly(c))
+        object.__setattr__(self, "coefficients", read_only(A, np.float64))
+        object.__setattr__(self, "capacities", read_only(c, np.float64))
         g = g.astype(np.int64)
         g.setflags(write=False)
         object.__setattr__(self, "groups", g)
@@ -348,17 +344,17 @@ class LinearConstraints:
             l = int(np.flatnonzero(R @ theta_red >= c)[0])
             raise ValueError(f"LinearConstraints: theta is not strictly interior (3.12): row {l} has "
                              f"A~ theta = {R[l] @ theta_red} >= c = {c[l]}")
-        object.__setattr__(self, "A", _readonly(A))
-        object.__setattr__(self, "c", _readonly(c))
+        object.__setattr__(self, "A", read_only(A, np.float64))
+        object.__setattr__(self, "c", read_only(c, np.float64))
         object.__setattr__(self, "equal_groups", tuple(g for g in groups if len(g) >= 2))
-        object.__setattr__(self, "lower_demands", _readonly(d))
-        object.__setattr__(self, "theta", _readonly(theta_red[group_of]))
-        object.__setattr__(self, "rows", _readonly(rows))
-        object.__setattr__(self, "rhs", _readonly(rhs))
+        object.__setattr__(self, "lower_demands", read_only(d, np.float64))
+        object.__setattr__(self, "theta", read_only(theta_red[group_of], np.float64))
+        object.__setattr__(self, "rows", read_only(rows, np.float64))
+        object.__setattr__(self, "rhs", read_only(rhs, np.float64))
         group_of.setflags(write=False)
         object.__setattr__(self, "group_of", group_of)
-        object.__setattr__(self, "reduced_A", _readonly(R))
-        object.__setattr__(self, "reduced_theta", _readonly(theta_red))
+        object.__setattr__(self, "reduced_A", read_only(R, np.float64))
+        object.__setattr__(self, "reduced_theta", read_only(theta_red, np.float64))
         object.__setattr__(self, "_groups", tuple(groups))
 
     @property

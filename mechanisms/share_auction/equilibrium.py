@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
+from .._levels import monotone_root
 from .allocation import check_capacity, proportional_share
 from .valuations import LogValuation, Valuation, check_valuations
 
@@ -56,7 +56,7 @@ def demand(valuation: Valuation, theta, capacity) -> float:
     def h(d):
         return float(v.derivative(d)) * (1.0 - d / C) - theta
     lo = C * 1e-300 if not np.isfinite(v.marginal_at_zero) else 0.0
-    return float(brentq(h, lo, C, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500))
+    return monotone_root(h, lo, C, xtol=1e-300)
 
 
 def best_response(valuation: Valuation, others_sum, capacity) -> float:
@@ -82,7 +82,7 @@ def best_response(valuation: Valuation, others_sum, capacity) -> float:
     def slope(s):
         return float(v.derivative(C * s / (s + y))) * C * y / (s + y) ** 2 - 1.0
     hi = float(v.value(C) - v.value(0.0))
-    return float(brentq(slope, 1e-300, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500))
+    return monotone_root(slope, 1e-300, hi, xtol=1e-300)
 
 
 def first_order_residual(valuations, bids, capacity) -> float:
@@ -153,9 +153,8 @@ def nash_equilibrium(valuations, capacity, *, tol: float = 1e-9) -> ShareAuction
         return sum(demand(v, theta, C) for v in vals) - C
 
     hi = theta_max if np.isfinite(theta_max) else 1.0
-    while not np.isfinite(theta_max) and excess(hi) > 0:
-        hi *= 2.0
-    theta = float(brentq(excess, 0.0, hi, xtol=1e-15 * hi, rtol=4 * np.finfo(float).eps, maxiter=500))
+    theta = monotone_root(excess, 0.0, hi, grow=not np.isfinite(theta_max), xtol=1e-15,
+                          xtol_per_hi=True)
     x = np.array([demand(v, theta, C) for v in vals])
     s = theta * x
     U = np.array([float(v.value(xi)) for v, xi in zip(vals, x)]) - s
@@ -202,13 +201,9 @@ def social_optimum(valuations, capacity, *, tol: float = 1e-9) -> SocialOptimum:
     hi = max(v.marginal_at_zero for v in vals)
     if not np.isfinite(hi):
         hi = 1.0
-        while share(hi).sum() > C:
-            hi *= 2.0
     lo = min(float(v.derivative(C)) for v in vals) * 0.5
-    while share(lo).sum() < C:
-        lo *= 0.5
-    lam = float(brentq(lambda t: share(t).sum() - C, lo, hi, xtol=1e-15 * hi,
-                       rtol=4 * np.finfo(float).eps, maxiter=500))
+    lam = monotone_root(lambda t: share(t).sum() - C, lo, hi, grow=True, xtol=1e-15,
+                        xtol_per_hi=True)
     x = share(lam)
     x *= C / x.sum()
     grad = np.array([float(v.derivative(xi)) for v, xi in zip(vals, x)])

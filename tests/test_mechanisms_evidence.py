@@ -1,0 +1,62 @@
+"""Pinned evidence: every mechanisms reproduction, run in quick mode, gives the numbers kept in
+``mechanisms/<subpackage>/evidence/<name>.quick.json`` (diff a new run against them).
+
+The reproductions are imported from their modules (as ``setup.cfg`` registers them), so the test
+does not depend on the package's entry points being installed.
+"""
+import configparser
+import json
+import math
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_cfg = configparser.ConfigParser()
+_cfg.read(ROOT / "setup.cfg")
+TARGETS = dict(tuple(s.strip() for s in line.split("=", 1))
+               for line in _cfg["options.entry_points"]["spbe.reproductions"].strip().splitlines())
+# learning runs (crisdis policy gradient, ch. 4 dynamics) may move in the last digits across
+# platforms' floating-point libraries; everything else is compared to 1e-9
+RTOL = {"seed004-crisdis": 1e-6, "ch4-convergence": 1e-7}
+
+
+def _pinned(name):
+    package = TARGETS[name].split(":")[0].split(".")[1]
+    return ROOT / "mechanisms" / package / "evidence" / f"{name}.quick.json"
+
+
+def _differences(pinned, new, rtol, path=""):
+    if isinstance(pinned, dict):
+        if set(pinned) != set(new):
+            return [f"{path}: keys {sorted(set(pinned) ^ set(new))}"]
+        return [d for k in pinned for d in _differences(pinned[k], new[k], rtol, f"{path}/{k}")]
+    if isinstance(pinned, list):
+        if not isinstance(new, list) or len(pinned) != len(new):
+            return [f"{path}: length {len(pinned)} vs {len(new) if isinstance(new, list) else new}"]
+        return [d for k, (a, b) in enumerate(zip(pinned, new)) for d in _differences(a, b, rtol, f"{path}[{k}]")]
+    if isinstance(pinned, float) and isinstance(new, (int, float)) and not isinstance(new, bool):
+        ok = math.isclose(pinned, new, rel_tol=rtol, abs_tol=1e-12)
+        return [] if ok else [f"{path}: {pinned!r} vs {new!r}"]
+    if isinstance(pinned, str) and pinned.endswith((".png", ".pdf", ".svg")):
+        return []
+    return [] if pinned == new else [f"{path}: {pinned!r} vs {new!r}"]
+
+
+def test_every_reproduction_has_pinned_evidence():
+    assert len(TARGETS) == 11
+    for name in TARGETS:
+        assert _pinned(name).is_file(), name
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_quick_run_matches_the_pinned_json(name, tmp_path):
+    from spbe.reproduce import _json_ready
+    module, attribute = TARGETS[name].split(":")
+    rep = getattr(import_module(module), attribute)
+    record = _json_ready({"name": name, "quick": True, **rep.run(tmp_path, True)})
+    pinned = json.loads(_pinned(name).read_text())
+    assert record["quick"] is True
+    diffs = _differences(pinned, json.loads(json.dumps(record)), RTOL.get(name, 1e-9))
+    assert not diffs, f"{len(diffs)} differences, first: {diffs[:5]}"

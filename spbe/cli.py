@@ -589,8 +589,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=_cmd_solve)
     p = sub.add_parser("verify", parents=[common], help="recompute epsilon of a saved equilibrium",
-                       description="One-shot deviation gains of a saved equilibrium against its own "
-                                   "value, on a finer grid and on simulated beliefs (Theorem 4.3).",
+                       description="How far a saved equilibrium is from an equilibrium of the game: "
+                                   "one-shot deviation gains of the strategy as played on a finer grid "
+                                   "and on simulated beliefs, against the value of that strategy there, "
+                                   "and Monte-Carlo returns of the strategy (Theorem 4.3; notes 2.8).",
                        epilog="example: spbe verify results/equilibrium.npz --refine 3")
     p.add_argument("equilibrium", help="an equilibrium.npz written by `spbe solve`")
     p.add_argument("--refine", type=_int_type(2, 100), default=2,

@@ -85,3 +85,13 @@ def test_stopped_solve_resumes_across_levels(by_levels, tmp_path):
     assert np.array_equal(done.values, eq.values)
     assert np.array_equal(done.strategy_nodes, eq.strategy_nodes)
     assert not (tmp_path / "ck.npz.level0.npz").exists()      # finished: level files removed
+
+
+def test_grid_continuation_with_a_single_type_agent():
+    """An agent with one type has a one-point belief simplex: the prolongation between levels
+    passes each agent's own probabilities to the coarse grid (padded beliefs were rejected)."""
+    R = np.random.default_rng(4).uniform(size=(2, 2, 1, 2, 2))
+    game = spbe.DynamicGame(R, types=[("H", "L"), ("only",)], actions=[2, 2], delta=0.9)
+    eq = spbe.solve(game, grid=21, verify=False)
+    assert len(eq.settings["levels"]) >= 2                       # the continuation ran
+    assert eq.grid.n_nodes == 21 and eq.converged, eq.message

@@ -170,7 +170,7 @@ def test_markov_and_three_agent_games_solve():
         assert e.grid_epsilon <= e.epsilon and e.epsilon_per_round <= 0.05
         assert e.success == (e.verification["epsilon_per_round"] <= 1e-2
                              and e.verification["gain_per_round"]["p99"] <= 1e-3
-                             and e.verification["value_error_per_round"] <= 1e-2)
+                             and e.verification["value_error_per_round"] <= 1e-3)
 
 
 def test_solve_rejects_bad_arguments():

@@ -442,7 +442,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
             theta0 = warm_start.grid.interpolate_many(warm_start.strategy_nodes[0], nodes)
             coarse_case = warm_start.case[0]
             cases0 = np.array([coarse_case[idx[np.argmax(w)]] for idx, w in
-                               (warm_start.grid.stencil(b) for b in nodes)], dtype=np.int64)
+                               (warm_start.grid.stencil([b[i, :m] for i, m in enumerate(grid.n_types)])
+                                for b in nodes)], dtype=np.int64)
         else:
             raise ValueError("warm_start: a finite-horizon warm start must come from the same grid")
     if sym_map is not None:

@@ -35,9 +35,11 @@ from .policy_evaluation import evaluate_policy, node_action_values
 
 __all__ = ["verify", "DEFAULT_TOLERANCES"]
 
-#: Per-round tolerances of ``success``: the largest one-shot gain at any check belief, its 99th
-#: percentile over the check beliefs, and the Monte-Carlo value error (beyond 3 standard errors).
-DEFAULT_TOLERANCES = dict(max_gain=1e-2, p99_gain=1e-3, value_error=1e-2)
+#: Tolerances of ``success``, per round and in units of the largest reward |R|: the largest
+#: one-shot gain at any check belief, its 99th percentile over the check beliefs, and the
+#: Monte-Carlo value error beyond 3 standard errors (notes §2.8: |V − W_MC| ≤ 3 s.e. +
+#: 1e-3 R_max / (1 − δ)).
+DEFAULT_TOLERANCES = dict(max_gain=1e-2, p99_gain=1e-3, value_error=1e-3)
 
 #: A check belief counts as affected when a deviation gains more than this per round.
 AFFECTED = 1e-3
@@ -91,7 +93,8 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         type and first action, and the truncation of the infinite sums
         (δ^H R_max / (1 − δ) < ``mc_tol``).
     tolerances : dict, optional
-        Per-round tolerances of ``success`` (see :data:`DEFAULT_TOLERANCES`).
+        Tolerances of ``success`` per round, in units of the largest |reward| (see
+        :data:`DEFAULT_TOLERANCES`).
 
     Returns
     -------
@@ -219,23 +222,24 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
             deviation_gain_at=dict(belief=_belief_list(game, mc_start[s]), agent=int(i), type=int(x), action=int(a)),
             deviation_gain_beyond_3se=float(max(0.0, dev.max())),
             max_se_per_round=float(per_round * mc["values_se"].max()))
-    out["success"], out["message"] = _judge(out, tol)
+    out["reward_scale"] = float(np.max(np.abs(game.rewards))) or 1.0
+    out["success"], out["message"] = _judge(out, tol, out["reward_scale"])
     return out
 
 
-def _judge(report: dict, tol: dict) -> tuple[bool, str]:
+def _judge(report: dict, tol: dict, scale: float) -> tuple[bool, str]:
     """Whether the tolerances hold, and one plain sentence that says so."""
     q = report["gain_per_round"]
     eps = report["epsilon_per_round"]
-    checks = [eps <= tol["max_gain"], q["p99"] <= tol["p99_gain"]]
+    checks = [eps <= tol["max_gain"] * scale, q["p99"] <= tol["p99_gain"] * scale]
     ve = report["value_error_per_round"]
     if ve is not None:
-        checks.append(ve <= tol["value_error"])
+        checks.append(ve <= tol["value_error"] * scale)
     spread = (f"median {q['median']:.2g}, 99th percentile {q['p99']:.2g}, "
               f"{100 * q['share_above_1e_3']:.0f} % of {report['n_beliefs']} check beliefs above 1e-3")
     if ve is None:
         mc_text = "Monte-Carlo check not run"
-    elif ve <= tol["value_error"]:
+    elif ve <= tol["value_error"] * scale:
         mc_text = (f"Monte-Carlo returns of the strategy agree with the reported values "
                    f"(error beyond 3 standard errors {ve:.2g} per round)")
     else:

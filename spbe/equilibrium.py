@@ -2,10 +2,14 @@
 
 An :class:`Equilibrium` holds the equilibrium generating function θ (the prescription at every
 grid node, per period for a finite horizon), the value functions V, the case of the enumeration
-at every node, and the diagnostics a user needs to trust it: whether the iteration converged,
-the Bellman residual, the stage residual at the nodes, the nodes where no exact stage solution
-was found (flagged), and ``epsilon``, the largest one-shot deviation gain of the returned strategy
-measured against its own value (thesis Theorem 4.3; notes §2.8).
+at every node, and the diagnostics a user needs to trust it: whether the grid iteration
+converged, the Bellman residual, the stage residual at the nodes, the nodes where no exact stage
+solution was found (flagged), and the verification of the strategy as an equilibrium of the
+*game* (thesis Theorem 4.3; notes §2.8, :func:`spbe.verify`): ``epsilon``, the largest one-shot
+deviation gain of the strategy as played at beliefs between the nodes, against the value of
+that strategy; its quantiles; the Monte-Carlo ``value_error``; and ``success``, which rests on
+them. ``grid_epsilon`` is the discretised problem's own residual, which says nothing about the
+beliefs between the nodes.
 
 Off the grid, ``strategy(pi)`` re-solves the stage fixed point at ``pi`` against the
 interpolated V, preferring the solution nearest the interpolated neighbouring prescriptions

@@ -236,7 +236,11 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
     from the terminal reward G. Infinite horizon: the joint fixed point (6.17) in (V, θ), by value
     iteration with δ-continuation, consistent selection and damping, polished by policy
-    iteration (see :mod:`spbe.solvers.infinite`). Every result is verified (``epsilon``).
+    iteration (see :mod:`spbe.solvers.infinite`). Every result is verified as an equilibrium of the
+    game (:func:`spbe.verify`): ``eq.epsilon`` and its quantiles measure the strategy as played
+    between the nodes, ``eq.value_error`` compares Monte-Carlo returns with the reported values,
+    and ``eq.success`` rests on them; ``eq.converged`` says only that the grid iteration reached
+    its fixed point, and ``eq.grid_epsilon`` is that fixed point's own residual.
 
     Parameters
     ----------
@@ -334,7 +338,11 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     terminal_values : array (B, N, M_max), optional
         G on the grid (overrides ``game.terminal_reward``); finite horizon only.
     verify : bool
-        Compute ``epsilon`` (see :func:`spbe.solvers.verification.verify`).
+        Verify the result as an equilibrium of the game (see :func:`spbe.verify`); off, the
+        result has no ``epsilon`` and ``success`` is False.
+    verify_options : dict, optional
+        Keyword arguments of :func:`spbe.verify` (``refine``, ``n_paths``, ``monte_carlo``,
+        ``mc_paths``, ``tolerances``, ...).
     callback : callable, optional
         Called with a dict after every sweep; returning False stops the solve (reported).
     warm_start : Equilibrium, optional

@@ -74,7 +74,8 @@ def _interior_beliefs(game, rng, count: int) -> np.ndarray:
 
 
 def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int = 0,
-           monte_carlo: bool = True, mc_beliefs: int = 6, mc_paths: int = 200, mc_tol: float = 1e-6,
+           monte_carlo: bool = True, mc_beliefs: int = 6, mc_paths: int | None = None,
+           mc_budget: int = 20_000, mc_tol: float = 1e-6,
            tolerances: dict | None = None) -> dict:
     """Measure how far an :class:`~spbe.Equilibrium` is from an equilibrium of the game.
 
@@ -88,10 +89,11 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         whose visited beliefs are added to the check set (infinite horizon).
     monte_carlo : bool
         Run the interpolation-free Monte-Carlo check.
-    mc_beliefs, mc_paths, mc_tol : int, int, float
-        Sampled first-period beliefs (interior, uniform on each simplex), paths per belief, agent,
-        type and first action, and the truncation of the infinite sums
-        (δ^H R_max / (1 − δ) < ``mc_tol``).
+    mc_beliefs, mc_paths, mc_budget, mc_tol : int, int or None, int, float
+        Sampled first-period beliefs (interior, uniform on each simplex); paths per belief, agent,
+        type, first action and type profile of the other agents (default: ``mc_budget`` paths in
+        all, at least 16 per group; the cost is the stage solves at the distinct beliefs the
+        paths visit); and the truncation of the infinite sums (δ^H R_max / (1 − δ) < ``mc_tol``).
     tolerances : dict, optional
         Tolerances of ``success`` per round, in units of the largest |reward| (see
         :data:`DEFAULT_TOLERANCES`).
@@ -129,7 +131,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
     fine_nodes = fine.nodes()
     rng = np.random.default_rng(seed)
     T = eq.strategy_nodes.shape[0]
-    out = dict(refine=refine, n_paths=n_paths, steps=steps, seed=seed, tolerances=tol,
+    out = dict(refine=refine, n_paths=n_paths, steps=steps, seed=seed, tolerances=tol, mc_beliefs=mc_beliefs,
                check_resolution=list(fine.resolution))
 
     worst, where, flagged, all_gains = 0.0, None, 0, []
@@ -203,6 +205,10 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
     out["value_error"] = out["value_error_per_round"] = None
     if monte_carlo:
         mc_start = _interior_beliefs(game, np.random.default_rng(seed + 1), mc_beliefs)
+        if mc_paths is None:
+            groups = mc_beliefs * sum(m * k * int(np.prod(game.n_types)) // m
+                                      for m, k in zip(game.n_types, game.n_actions))
+            mc_paths = max(16, mc_budget // max(groups, 1))
         mc = monte_carlo_values(eq, mc_start, paths=mc_paths, tol=mc_tol, seed=seed)
         reported = eq._values_padded(mc_start, 0)
         check = fine.interpolate_many(check_values, mc_start)

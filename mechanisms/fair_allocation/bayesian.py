@@ -27,9 +27,11 @@ from typing import Optional
 import numpy as np
 from scipy import optimize, sparse, stats
 
+import spbe
+
 from .._levels import first_crossing
 from ..results import MechanismResult
-from ._records import conditional, frozen, joint_prior
+from ._records import conditional, frozen, independent_priors, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
 __all__ = ["BSICTaxes", "BSICReport", "value_tables", "bsic_rhs", "expected_welfare_gains",
@@ -279,6 +281,33 @@ class BSICReport:
             message=f"{self.checked} misreports enumerated; max expected gain {self.max_gain:.3g}",
             max_gain=float(self.max_gain), budget_imbalance=float(self.budget_imbalance),
             details=self, parameters={"tol": self.tol})
+
+
+def check_bsic_spbe(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9
+                    ) -> BSICReport:
+    """BSIC (5.35)/(5.37a) on the induced finite Bayesian game (δ = 0 :class:`spbe.DynamicGame`,
+    :func:`~.full_implementation.direct_mechanism_game`): spbe's stage kernel gives every agent's
+    interim utility ``U^i(θ_i, φ_i)`` of each report against the others' truthful reports
+    (:func:`spbe.action_values`); the gain of a misreport is ``U^i(θ_i, φ_i) - U^i(θ_i, θ_i)``."""
+    from .full_implementation import direct_mechanism_game
+    eps = _check_epsilon(epsilon)
+    t = np.asarray(taxes.taxes if isinstance(taxes, BSICTaxes) else taxes, dtype=float)
+    n = problem.n_agents
+    if t.shape != problem.n_types + (n,):
+        raise ValueError(f"taxes: expected shape {problem.n_types + (n,)}, got {t.shape}")
+    U = spbe.action_values(direct_mechanism_game(problem, eps, t), independent_priors(problem, priors),
+                           [np.eye(L) for L in problem.n_types])
+    worst, max_gain, count = (), -np.inf, 0
+    for i, L in enumerate(problem.n_types):
+        for th in range(L):
+            for ph in range(L):
+                if ph != th:
+                    count += 1
+                    gain = float(U[i][th, ph] - U[i][th, th])
+                    if gain > max_gain:
+                        max_gain, worst = gain, (i, th, ph)
+    imbalance = float(np.abs(t.sum(axis=-1)).max())
+    return BSICReport(max_gain <= tol, max_gain, worst, imbalance, tol, count)
 
 
 def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9

@@ -261,7 +261,7 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
 
 @dataclass(frozen=True, eq=False)
 class BSICReport:
-    """Brute-force check of BSIC: truth against every misreport, the others truthful.
+    """Exact check of BSIC on spbe's stage kernel: truth against every misreport, the others truthful.
 
     ``max_gain`` = max over (i, θ_i, φ_i) of expected utility(misreport) - expected utility(truth);
     ``holds`` iff max_gain ≤ tol. ``budget_imbalance`` = max_ψ |Σ_i t_i(ψ)|.
@@ -283,8 +283,8 @@ class BSICReport:
             details=self, parameters={"tol": self.tol})
 
 
-def check_bsic_spbe(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9
-                    ) -> BSICReport:
+def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9
+               ) -> BSICReport:
     """BSIC (5.35)/(5.37a) on the induced finite Bayesian game (δ = 0 :class:`spbe.DynamicGame`,
     :func:`~.full_implementation.direct_mechanism_game`): spbe's stage kernel gives every agent's
     interim utility ``U^i(θ_i, φ_i)`` of each report against the others' truthful reports
@@ -304,41 +304,6 @@ def check_bsic_spbe(problem: AllocationProblem, priors, epsilon: float, taxes, *
                 if ph != th:
                     count += 1
                     gain = float(U[i][th, ph] - U[i][th, th])
-                    if gain > max_gain:
-                        max_gain, worst = gain, (i, th, ph)
-    imbalance = float(np.abs(t.sum(axis=-1)).max())
-    return BSICReport(max_gain <= tol, max_gain, worst, imbalance, tol, count)
-
-
-def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9
-               ) -> BSICReport:
-    """Enumerate every agent, true type and misreport; expectations over p(θ_{-i} | θ_i)."""
-    eps = _check_epsilon(epsilon)
-    t = np.asarray(taxes.taxes if isinstance(taxes, BSICTaxes) else taxes, dtype=float)
-    n = problem.n_agents
-    if t.shape != problem.n_types + (n,):
-        raise ValueError(f"taxes: expected shape {problem.n_types + (n,)}, got {t.shape}")
-    p = joint_prior(problem, priors)
-    x = allocation_table(problem, eps)
-    v = problem.valuation.value
-    worst, max_gain, count = (), -np.inf, 0
-    for i in range(n):
-        cond = conditional(p, i)
-        for th in range(problem.n_types[i]):
-            theta = problem.type_sets[i][th]
-            expected = np.zeros(problem.n_types[i])
-            for prof in problem.profiles():
-                if prof[i] != th:
-                    continue
-                for ph in range(problem.n_types[i]):
-                    rep = list(prof)
-                    rep[i] = ph
-                    rep = tuple(rep)
-                    expected[ph] += cond[prof] * (v(x[rep][i], theta) - t[rep][i])
-            for ph in range(problem.n_types[i]):
-                if ph != th:
-                    count += 1
-                    gain = float(expected[ph] - expected[th])
                     if gain > max_gain:
                         max_gain, worst = gain, (i, th, ph)
     imbalance = float(np.abs(t.sum(axis=-1)).max())

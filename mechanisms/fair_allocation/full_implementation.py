@@ -284,8 +284,8 @@ def _direct_rewards(problem, epsilon, taxes):
     return R
 
 
-def pure_direct_equilibria_spbe(problem: AllocationProblem, epsilon: float, priors, taxes, *,
-                                tol: float = 1e-9) -> PureEquilibria:
+def pure_direct_equilibria(problem: AllocationProblem, epsilon: float, priors, taxes, *,
+                           tol: float = 1e-9) -> PureEquilibria:
     """All pure BNE of the un-augmented direct mechanism (x̂_ε, t̂): every pure report profile σ
     is checked on the induced finite Bayesian game (:func:`direct_mechanism_game`) with spbe's
     stage kernel, ``U^i(θ_i, φ_i) = E_{θ_{-i}}[v(x̂_i(φ_i, σ_{-i}(θ_{-i})); θ_i) - t̂_i(...)]``
@@ -298,38 +298,6 @@ def pure_direct_equilibria_spbe(problem: AllocationProblem, epsilon: float, prio
     for sigma in profiles:
         U = spbe.action_values(game, belief, [np.eye(L)[list(s)] for L, s in zip(problem.n_types, sigma)])
         if all(U[i][th, s[th]] >= U[i][th].max() - tol for i, s in enumerate(sigma) for th in range(len(s))):
-            found.append((sigma, None))
-    return PureEquilibria(tuple(found), len(profiles), "direct (x̂_ε, t̂)", tol)
-
-
-def pure_direct_equilibria(problem: AllocationProblem, epsilon: float, priors, taxes, *,
-                           tol: float = 1e-9) -> PureEquilibria:
-    """All pure BNE of the un-augmented direct mechanism (x̂_ε, t̂), by enumeration over σ."""
-    eps = _check_epsilon(epsilon)
-    p = joint_prior(problem, priors)
-    R = _direct_rewards(problem, eps, taxes)
-    n = problem.n_agents
-    found = []
-    profiles = list(_strategy_profiles(problem))
-    for sigma in profiles:
-        ok = True
-        for i in range(n):
-            for th in range(problem.n_types[i]):
-                dist = _report_distribution(problem, p, i, th, sigma)
-                # theta profile enters R only through θ_i
-                vals = np.zeros(problem.n_types[i])
-                for prob, rep in dist:
-                    for ph in range(problem.n_types[i]):
-                        r = list(rep)
-                        r[i] = ph
-                        idx = (i,) + tuple(th if j == i else 0 for j in range(n)) + tuple(r)
-                        vals[ph] += prob * R[idx]
-                if vals[sigma[i][th]] < vals.max() - tol:
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
             found.append((sigma, None))
     return PureEquilibria(tuple(found), len(profiles), "direct (x̂_ε, t̂)", tol)
 

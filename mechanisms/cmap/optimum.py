@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mechanisms.repeated_play import repeated_play
+from mechanisms.results import MechanismResult
 
 from ._checks import nonnegative, positive_integer, read_only
 from .community import _cmap_sweeps
@@ -65,6 +66,8 @@ class OptimalityCertificate:
     kkt_residual : float
         ``max over arcs of (y_ij / w_i) (1 - (w_j / U_j) / λ_i)``: the share of a budget sent to a
         neighbour that is not among the most under-served, weighted by how far it is from them.
+    total_weight : float
+        ``W = Σ_j w_j`` (the NSW ratio of ``x`` is at least ``exp(-duality_gap / W)``).
     """
     objective: float
     upper_bound: float
@@ -72,6 +75,20 @@ class OptimalityCertificate:
     prices: np.ndarray = field(repr=False)
     ratios: np.ndarray = field(repr=False)
     kkt_residual: float = 0.0
+    total_weight: float = float("nan")
+
+    def as_result(self, tol: float = 1e-12) -> MechanismResult:
+        """The layer's common record: ``x`` is certified optimal to ``duality_gap / W <= tol`` by
+        the Lagrangian dual bound (method ``"lp-certified"``); ``max_gain`` is the duality gap,
+        a bound on ``F* - F(x)``; ``welfare`` is ``F(x)``."""
+        rel = self.duality_gap / self.total_weight
+        return MechanismResult(
+            mechanism="seed000-cmap", checked="optimum of the weighted-log program (NSW)",
+            method="lp-certified", success=bool(rel <= tol),
+            message=f"duality gap / W = {rel:.3g} ({'<=' if rel <= tol else '>'} {tol:g}); "
+                    f"NSW ratio >= {np.exp(-rel):.12g}",
+            max_gain=float(self.duality_gap), welfare=float(self.objective), details=self,
+            parameters={"tol": tol})
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +133,8 @@ def certify_optimality(network: ExchangeNetwork, x) -> OptimalityCertificate:
     F = objective(network, receipts_=U)
     if not np.isfinite(F):
         nan = np.full(network.n_agents, np.nan)
-        return OptimalityCertificate(F, np.inf, np.inf, read_only(nan), read_only(U / w), np.inf)
+        return OptimalityCertificate(F, np.inf, np.inf, read_only(nan), read_only(U / w), np.inf,
+                                     float(w.sum()))
     marginal = w[network.heads] / U[network.heads]  # w_j / U_j on arc i -> j
     lam = np.maximum.reduceat(marginal, network.indptr[:-1])
     mu = np.minimum.reduceat(lam[network.heads], network.indptr[:-1])  # min over j's neighbours
@@ -124,7 +142,8 @@ def certify_optimality(network: ExchangeNetwork, x) -> OptimalityCertificate:
     share = network.values[network.tails] * x / w[network.tails]
     kkt = float(np.max(share * (1.0 - marginal / lam[network.tails])))
     return OptimalityCertificate(objective=F, upper_bound=bound, duality_gap=bound - F,
-                                 prices=read_only(lam), ratios=read_only(U / w), kkt_residual=kkt)
+                                 prices=read_only(lam), ratios=read_only(U / w), kkt_residual=kkt,
+                                 total_weight=float(w.sum()))
 
 
 def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent", start=None,

@@ -9,7 +9,7 @@ Shared by every subpackage:
 * :mod:`mechanisms._levels`: the one level / multiplier search (water-filling, equal awards,
   monotone prices and multipliers, ε thresholds);
 * :mod:`mechanisms.graphs`: graph families and ``scipy.sparse.csgraph`` distances;
-* :mod:`mechanisms.repeated_play`: repeated-play learning.
+* :mod:`mechanisms.repeated_play`: the one learning engine (every dynamic of the layer).
 
 Subpackages: ``nash_implementation`` (ch. 1-3), ``distributed`` (ch. 4), ``fair_allocation``
 (ch. 5), ``cmap``, ``share_auction``, ``barter``, ``crisdis`` (seeds 000, 001, 003, 004).

@@ -1,47 +1,47 @@
-"""A mechanism-agnostic repeated-play engine: best-response learning and the adaptive
-best-response (ABR) class of Healy and Mathevet (2012) used in thesis ch. 4 §5.
+"""The learning engine of the mechanisms layer: repeated play of a game, every dynamic of the
+layer included (best-response learning, the adaptive best-response (ABR) class of Healy and
+Mathevet (2012) used in thesis ch. 4 §5, belief updating, policy-gradient steps, CMAP and
+proportional-response flows).
 
-Two entry points share this module:
+:func:`repeated_play` plays rounds from a start profile. In every round the updating players
+replace their actions, either one at a time, ``update(player, profile, round) -> action``, or all
+at once through a joint map ``update(profile) -> profile`` (``joint=True``; e.g. the joint best
+response ``beta`` of ch. 4 (4.17)). What they respond to is the *assessment* of the past play
+formed by a :class:`Dynamic` (ch. 4 §5, Definition 5.1):
 
-* :func:`repeated_play` (first version, issue 6): players hold actions (one float array each);
-  in every round each player's action is replaced by ``update(player, profile, round)``, one
-  after the other with the newest actions (``order="sequential"``, Gauss-Seidel) or all from the
-  previous round's profile (``order="simultaneous"``, Jacobi). The run stops when no action moved
-  by more than ``tol * (1 + |old action|)`` (max norm) in a round (``converged``), after
-  ``max_rounds`` rounds, when an action is not finite, or when ``callback`` raises
-  ``StopIteration``. The result records every round's profile.
+===========================  ==========================================================
+``Cournot()`` (default)      ``m_n = beta(m_{n-1})``
+``WindowAverage(k)``         best response to the average of the last ``k`` rounds
+                             (``k``-period best response; D2 of §5.2 is ``k = 10``)
+``ExponentialAverage(w)``    (4.31): ``m_n = beta(w m_{n-1} + (1-w) r_{n-1})``,
+                             ``r_n = w m_n + (1-w) r_{n-1}``, ``r_0 = m_0`` (D1: ``w = 1/2``)
+``FictitiousPlay()``         best response to the average of all past rounds
+``RandomConvexWindow(k)``    random convex (Dirichlet) weights on the last ``k`` rounds,
+                             redrawn every round (optionally for each player)
+``HeterogeneousWindow(w)``   player ``i`` uses its own convex weights ``w[i]`` on the last
+                             ``k`` rounds
+``SampledPast(k)``           mixed strategy: each player best-responds to one past profile
+                             drawn uniformly from the last ``k`` rounds
+===========================  ==========================================================
 
-* :func:`adaptive_best_response` (issue 8): every round, each updating player best-responds to an
-  *assessment* of the others' play formed from the history ``m_0, ..., m_{n-1}`` by a
-  :class:`Dynamic` (ch. 4 §5, Definition 5.1):
+Players may carry a private *state* beside their actions (``state=``: beliefs, optimiser
+moments, ...): the update then also receives it and returns the new one, ``update(player, profile,
+round, state_i) -> (action, state_i)`` or ``update(profile, state) -> (profile, state)``; the
+engine records it with the profiles. Players update all at once (``order="simultaneous"``,
+Jacobi), one after the other with the newest actions (``"sequential"``, Gauss-Seidel), or each
+with probability ``update_probability`` (``"asynchronous"``; the others repeat their action).
+Best responding to the *mean* of a distribution of profiles is best responding to the
+distribution when payoffs are quadratic in the others' messages with affine best responses (ch. 4
+§5.2, where agents "can simply maintain the empirical average"); :class:`SampledPast` plays an
+actual mixed strategy.
 
-  ===========================  ==========================================================
-  ``Cournot()``                ``m_n = beta(m_{n-1})``
-  ``WindowAverage(k)``         best response to the average of the last ``k`` rounds
-                               (``k``-period best response; D2 of §5.2 is ``k = 10``)
-  ``ExponentialAverage(w)``    (4.31): ``m_n = beta(w m_{n-1} + (1-w) r_{n-1})``,
-                               ``r_n = w m_n + (1-w) r_{n-1}``, ``r_0 = m_0`` (D1: ``w = 1/2``)
-  ``FictitiousPlay()``         best response to the average of all past rounds
-  ``RandomConvexWindow(k)``    random convex (Dirichlet) weights on the last ``k`` rounds,
-                               redrawn every round (optionally for each player)
-  ``HeterogeneousWindow(w)``   player ``i`` uses its own convex weights ``w[i]`` on the last
-                               ``k`` rounds
-  ``SampledPast(k)``           mixed strategy: each player best-responds to one past profile
-                               drawn uniformly from the last ``k`` rounds
-  ===========================  ==========================================================
-
-  Players update all at once (``order="simultaneous"``, synchronous), one after the other with
-  the newest actions (``"sequential"``), or each with probability ``update_probability``
-  (``"asynchronous"``; the others repeat their action). Best responding to the *mean* of a
-  distribution of profiles is best responding to the distribution when payoffs are quadratic in
-  the others' messages with affine best responses (the case of ch. 4 §5.2, where agents "can
-  simply maintain the empirical average"); :class:`SampledPast` plays an actual mixed strategy.
-  Starts are given or drawn at random from a seeded generator; stopping rules are a relative
-  change ``tol``, a distance ``target_tol`` to a known ``target`` (e.g. the equilibrium), a
-  user ``stop`` predicate, a divergence bound, non-finite actions, ``max_rounds`` and a
-  ``callback`` raising ``StopIteration``; progress goes to ``callback`` and to ``logging``
-  (logger ``mechanisms.repeated_play``). Histories are kept every ``record_every`` rounds, and
-  per-round distances and ``monitor`` values for every round.
+Stopping rules (status codes in :data:`STATUS_MESSAGES`): a relative change ``tol`` (0), a
+distance ``target_tol`` to a known ``target`` (4), a ``stop`` predicate (5), a divergence bound
+(6), non-finite actions (2), a ``callback`` raising ``StopIteration`` (3), and ``max_rounds``:
+a run with no stopping rule is a fixed-horizon run, and playing its ``max_rounds`` rounds is its
+success (7); with a rule that was never met it is not (1). Histories are kept every
+``record_every`` rounds; per-round changes, distances and ``monitor`` values every round; progress
+goes to ``callback`` and to ``logging`` (logger ``mechanisms.repeated_play``).
 
 When the joint best response is a contraction (ch. 4 Theorems 5.4-5.5), every ABR dynamic
 converges to the unique equilibrium (Fact 5.3, [HeMa12] Theorem 1).
@@ -56,11 +56,11 @@ Example
 >>> import numpy as np
 >>> res = repeated_play(lambda i, prof, t: 0.5 * prof[1 - i] + 1, (np.zeros(1), np.zeros(1)),
 ...                     tol=1e-12, max_rounds=200)
->>> res.converged, np.round(res.final[0], 6).tolist()
-(True, [2.0])
+>>> res.success, res.status, np.round(res.final[0], 6).tolist()
+(True, 0, [2.0])
 >>> beta = lambda m: 0.5 * m[::-1] + 1           # joint best response of a 2-player game
->>> res = adaptive_best_response(beta, np.zeros(2), dynamic=WindowAverage(3), target=np.full(2, 2.0),
-...                              target_tol=1e-9, max_rounds=500)
+>>> res = repeated_play(beta, np.zeros(2), joint=True, dynamic=WindowAverage(3),
+...                     target=np.full(2, 2.0), target_tol=1e-9, max_rounds=500)
 >>> res.success, res.status, np.round(res.final, 6).tolist()
 (True, 4, [2.0, 2.0])
 """
@@ -72,145 +72,15 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["RepeatedPlayResult", "repeated_play", "ORDERS", "STATUS_MESSAGES",
-           "Dynamic", "Cournot", "WindowAverage", "ExponentialAverage", "FictitiousPlay",
-           "RandomConvexWindow", "HeterogeneousWindow", "SampledPast", "ABR_DYNAMICS",
-           "AdaptiveBestResponseResult", "RoundState", "adaptive_best_response", "random_profile",
-           "ABR_ORDERS", "ABR_STATUS_MESSAGES"]
+__all__ = ["RepeatedPlayResult", "RoundState", "repeated_play", "random_profile", "ORDERS",
+           "STATUS_MESSAGES", "Dynamic", "Cournot", "WindowAverage", "ExponentialAverage",
+           "FictitiousPlay", "RandomConvexWindow", "HeterogeneousWindow", "SampledPast",
+           "DYNAMICS"]
 
 logger = logging.getLogger("mechanisms.repeated_play")
 
-ORDERS = ("sequential", "simultaneous")
+ORDERS = ("simultaneous", "sequential", "asynchronous")
 STATUS_MESSAGES = {
-    0: "converged: no action moved by more than tol in round {rounds}",
-    1: "max_rounds = {rounds} reached without convergence (last change {change:.3g})",
-    2: "stopped in round {rounds}: an action is not finite",
-    3: "stopped by callback in round {rounds}",
-}
-
-
-@dataclass(frozen=True, eq=False)
-class RepeatedPlayResult:
-    """Result of :func:`repeated_play`.
-
-    Attributes
-    ----------
-    converged : bool
-    rounds : int                  rounds played
-    history : tuple               ``history[t]`` = profile after round ``t`` (``history[0]`` = start)
-    final : tuple of ndarray      last profile
-    changes : ndarray (rounds,)   largest relative action change in each round
-    success, status, message, method, parameters : as in scipy / the style guide
-    """
-    converged: bool
-    rounds: int
-    history: tuple = field(repr=False)
-    final: tuple = field(repr=False)
-    changes: np.ndarray = field(repr=False)
-    success: bool = False
-    status: int = 1
-    message: str = ""
-    method: str = "repeated-play"
-    parameters: dict = field(default_factory=dict)
-
-
-def _freeze(profile):
-    out = []
-    for a in profile:
-        a = np.array(a, dtype=np.float64, copy=True).ravel()
-        a.setflags(write=False)
-        out.append(a)
-    return tuple(out)
-
-
-def repeated_play(update: Callable, start, *, max_rounds: int = 100, tol: float = 1e-8,
-                  order: str = "sequential", players=None, callback: Callable | None = None,
-                  record_history: bool = True) -> RepeatedPlayResult:
-    """Run ``update`` for the players over rounds from ``start``.
-
-    Parameters
-    ----------
-    update : callable
-        ``update(player: int, profile: tuple of ndarray, round: int) -> array_like``: the
-        player's new action (a best response, a gradient step, ...).
-    start : sequence of array_like
-        Initial action of every player.
-    max_rounds : int
-        Largest number of rounds (>= 1).
-    tol : float
-        Convergence threshold on the per-round relative change (>= 0).
-    order : {"sequential", "simultaneous"}
-    players : sequence of int, optional
-        Players who update (default all, in index order); the others keep their start action.
-    callback : callable, optional
-        ``callback(round, profile)`` after every round; raising ``StopIteration`` stops the run.
-    record_history : bool
-        Keep every round's profile (otherwise only the start and the last).
-    """
-    if not callable(update):
-        raise TypeError(f"update: expected a callable update(player, profile, round); got {update!r}")
-    if isinstance(max_rounds, bool) or not isinstance(max_rounds, (int, np.integer)) or max_rounds < 1:
-        raise ValueError(f"max_rounds: expected an integer >= 1; got {max_rounds!r}")
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol: expected a finite number >= 0; got {tol!r}")
-    if order not in ORDERS:
-        raise ValueError(f"order: expected one of {ORDERS}; got {order!r}")
-    profile = _freeze(start)
-    n = len(profile)
-    if n < 1:
-        raise ValueError("start: expected at least one player's action")
-    players = list(range(n)) if players is None else [int(p) for p in players]
-    for p in players:
-        if not 0 <= p < n:
-            raise ValueError(f"players: {p} is not a player index (there are {n})")
-    history = [profile]
-    changes = []
-    status = 1
-    t = 0
-    for t in range(1, max_rounds + 1):
-        old = profile
-        current = list(profile)
-        for p in players:
-            source = tuple(current) if order == "sequential" else old
-            new = np.array(update(p, source, t), dtype=np.float64).ravel()
-            if new.shape != old[p].shape:
-                raise ValueError(f"update: player {p} returned shape {new.shape}, expected {old[p].shape}")
-            current[p] = new
-        profile = _freeze(current)
-        change = max(float(np.max(np.abs(profile[p] - old[p]) / (1 + np.abs(old[p])))) for p in players)
-        changes.append(change)
-        if record_history:
-            history.append(profile)
-        if not all(np.all(np.isfinite(a)) for a in profile):
-            status = 2
-            break
-        if callback is not None:
-            try:
-                callback(t, profile)
-            except StopIteration:
-                status = 3
-                break
-        if change <= tol:
-            status = 0
-            break
-    if not record_history:
-        history.append(profile)
-    changes = np.array(changes)
-    changes.setflags(write=False)
-    msg = STATUS_MESSAGES[status].format(rounds=t, change=changes[-1] if changes.size else 0.0)
-    return RepeatedPlayResult(
-        converged=status == 0, rounds=t, history=tuple(history), final=profile, changes=changes,
-        success=status == 0, status=status, message=msg,
-        parameters={"max_rounds": int(max_rounds), "tol": float(tol), "order": order,
-                    "players": players, "record_history": bool(record_history)})
-
-
-# ======================================================================================
-# Adaptive best-response dynamics (issue 8)
-# ======================================================================================
-
-ABR_ORDERS = ("simultaneous", "sequential", "asynchronous")
-ABR_STATUS_MESSAGES = {
     0: "converged: the largest relative change in round {rounds} is <= tol",
     1: "max_rounds = {rounds} reached without meeting a stopping rule",
     2: "stopped in round {rounds}: an action is not finite",
@@ -218,6 +88,7 @@ ABR_STATUS_MESSAGES = {
     4: "reached the target: distance {error:.3g} <= target_tol in round {rounds}",
     5: "stopped by the stop rule in round {rounds}",
     6: "diverged in round {rounds}: distance {error:.3g} exceeds divergence_bound",
+    7: "played the {rounds} rounds asked for (last change {change:.3g})",
 }
 
 
@@ -357,6 +228,18 @@ class Cournot(WindowAverage):
     def __post_init__(self):
         if self.window != 1:
             raise ValueError(f"window: Cournot responds to the last round only; got {self.window!r}")
+
+    def _start(self, m0, n_players, rng):
+        class State:                     # m_{n-1} itself, not a running sum that drifts
+            def __init__(self):
+                self.m = m0
+
+            def assess(self, rng):
+                return [(None, self.m, 1.0)]
+
+            def push(self, m):
+                self.m = m
+        return State()
 
 
 @dataclass(frozen=True)
@@ -498,42 +381,44 @@ class SampledPast(Dynamic):
         return State(m0, self.window)
 
 
-ABR_DYNAMICS = {"cournot": Cournot, "window-average": WindowAverage,
+DYNAMICS = {"cournot": Cournot, "window-average": WindowAverage,
                 "exponential-average": ExponentialAverage, "fictitious-play": FictitiousPlay,
                 "random-convex-window": RandomConvexWindow, "heterogeneous-window": HeterogeneousWindow,
                 "sampled-past": SampledPast}
 
 
+
 # ----------------------------------------------------------------------- records
 @dataclass(frozen=True, eq=False)
 class RoundState:
-    """What :func:`adaptive_best_response` passes to ``callback`` and ``stop`` after a round.
+    """What :func:`repeated_play` passes to ``callback`` and ``stop`` after a round.
 
     ``profile`` is read-only; ``error`` is the distance to ``target`` (NaN without one);
-    ``monitored`` holds this round's ``monitor`` values."""
+    ``monitored`` holds this round's ``monitor`` values; ``state`` the players' private state
+    (None without one)."""
     round: int
     profile: object = field(repr=False)
     change: float
     error: float
     monitored: dict = field(default_factory=dict)
+    state: object = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
-class AdaptiveBestResponseResult:
-    """Result of :func:`adaptive_best_response` (arrays read-only).
+class RepeatedPlayResult:
+    """Result of :func:`repeated_play` (arrays read-only).
 
     Attributes
     ----------
     success : bool
-        A stopping rule was met: ``tol`` (status 0), ``target_tol`` (4) or ``stop`` (5).
+        A stopping rule was met (status 0, 4, 5), or a fixed-horizon run played its rounds (7).
     status : int
-        Key of :data:`ABR_STATUS_MESSAGES`.
+        Key of :data:`STATUS_MESSAGES`.
     message : str
     nit : int
         Rounds played.
-    final : profile
-        The last profile, in the start's layout.
-    start : profile
+    final, start : profile
+        The last and the first profile, in the start's layout.
     errors : ndarray (nit + 1,) or None
         Distance to ``target`` after each round (``errors[0]``: the start).
     changes : ndarray (nit,)
@@ -544,10 +429,14 @@ class AdaptiveBestResponseResult:
         Profiles after the rounds ``history_rounds`` (every ``record_every`` rounds, with the start
         and the last round).
     history_rounds : ndarray of int
+    state : object
+        The players' private state after the last round (None without one).
+    states : tuple or None
+        The state after the rounds ``history_rounds``.
     method : str
         The dynamic's name.
     parameters : dict
-        Every setting, resolved (dynamic record, order, seed, tolerances, ...).
+        Every setting, resolved (dynamic, order, seed, tolerances, ...).
     """
     success: bool
     status: int
@@ -560,12 +449,10 @@ class AdaptiveBestResponseResult:
     monitored: dict = field(repr=False)
     history: tuple = field(repr=False)
     history_rounds: np.ndarray = field(repr=False)
-    method: str = "adaptive-best-response"
+    state: object = field(default=None, repr=False)
+    states: tuple | None = field(default=None, repr=False)
+    method: str = "cournot"
     parameters: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def converged(self) -> bool:
-        return self.success
 
     def rounds_to(self, threshold: float):
         """First round ``n`` with ``errors[n] <= threshold`` (``None`` if never)."""
@@ -599,36 +486,41 @@ def _check_positive_int(value, name, minimum=1):
     return int(value)
 
 
-def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic | None = None,
-                           order: str = "simultaneous", per_player: bool = False,
-                           update_probability: float = 0.5, players=None, max_rounds: int = 1000,
-                           tol: float | None = None, target=None, target_tol: float | None = None,
-                           norm=2, divergence_bound: float | None = None, stop: Callable | None = None,
-                           monitor: Callable | None = None, record_every: int = 1,
-                           callback: Callable | None = None, log_every: int = 0, seed=None,
-                           start_like=None, start_scale: float = 1.0) -> AdaptiveBestResponseResult:
-    """Repeated play of a game by an adaptive best-response dynamic (ch. 4 §5, Definition 5.1).
+def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
+                  dynamic: Dynamic | None = None, order: str = "simultaneous",
+                  update_probability: float = 0.5, players=None, max_rounds: int = 100,
+                  tol: float | None = None, target=None, target_tol: float | None = None, norm=2,
+                  divergence_bound: float | None = None, stop: Callable | None = None,
+                  monitor: Callable | None = None, record_every: int = 1,
+                  callback: Callable | None = None, log_every: int = 0, seed=None,
+                  start_like=None, start_scale: float = 1.0) -> RepeatedPlayResult:
+    """Repeated play of a game from ``start`` (module docstring; ch. 4 §5, Definition 5.1).
 
     Parameters
     ----------
-    best_response : callable
-        The joint best response ``beta(profile) -> profile``: player ``i``'s part of the output is
-        its best response to the others' part of the input (ch. 4 (4.17); e.g.
-        ``PrivateGoodsMechanism(...).game(utilities)``). With ``per_player=True`` instead
-        ``best_response(player, profile, round) -> action`` (the convention of
-        :func:`repeated_play`). It must not modify its argument.
+    update : callable
+        ``joint=False``: ``update(player, profile, round) -> action`` (a best response, a gradient
+        step, ...), or ``update(player, profile, round, state_i) -> (action, state_i)`` with a
+        ``state``. ``joint=True``: the joint map ``update(profile) -> profile`` whose player-``i``
+        part is ``i``'s response to the others' part (the joint best response of ch. 4 (4.17),
+        e.g. ``PrivateGoodsMechanism(...).game(utilities)``), or ``update(profile, state) ->
+        (profile, state)``. ``profile`` is read-only and in the start's layout.
     start : profile or "random"
         An array whose first axis indexes the players, or a sequence of per-player arrays.
-        ``"random"``: ``scale * N(0, 1)`` entries in the layout of ``start_like`` (or ``target``)
-        drawn from the run's generator.
+        ``"random"``: ``start_scale * N(0, 1)`` entries in the layout of ``start_like`` (or
+        ``target``) drawn from the run's generator.
+    joint : bool
+    state : optional
+        The players' private state at the start: one entry per player (``joint=False``) or one
+        object (``joint=True``). An update returns a new state; it must not modify the old one.
     dynamic : Dynamic
-        Member of the ABR class (default :class:`Cournot`).
+        Member of the ABR class (default :class:`Cournot`: respond to the last round).
     order : {"simultaneous", "sequential", "asynchronous"}
-        Synchronous (Jacobi) updates, Gauss-Seidel updates in player order (a player responds to
-        the assessment with the newest actions in place of ``m_{n-1}``), or asynchronous updates
-        (each player independently with probability ``update_probability``).
+        Synchronous (Jacobi) updates, Gauss-Seidel updates in the order of ``players`` (a player
+        responds to the assessment with the newest actions in place of ``m_{n-1}``), or
+        asynchronous updates (each player independently with probability ``update_probability``).
     players : sequence of int, optional
-        The players who update (default all); the others repeat their start action.
+        The players who update, in this order (default all); the others repeat their start action.
     max_rounds : int
     tol : float, optional
         Stop (status 0) when the largest relative change in a round is ``<= tol``.
@@ -636,13 +528,13 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
         Record the distance ``||m_n - target||`` (``norm``: 2 or ``np.inf``, on all entries) every
         round; stop (status 4) once it is ``<= target_tol``.
     divergence_bound : float, optional
-        Stop (status 6) once the distance to ``target`` (or ``||m_n||`` without a target) exceeds it.
+        Stop (status 6) once the distance to ``target`` (or ``||m_n||`` without one) exceeds it.
     stop : callable, optional
         ``stop(state: RoundState) -> bool``; True stops the run (status 5).
     monitor : callable, optional
         ``monitor(profile) -> float or dict of floats``, recorded for the start and every round.
     record_every : int
-        Keep the profile every ``record_every`` rounds (0: only the start and the last).
+        Keep the profile (and state) every ``record_every`` rounds (0: only the start and the last).
     callback : callable, optional
         ``callback(state: RoundState)`` after every round; raising ``StopIteration`` stops (status 3).
     log_every : int
@@ -652,15 +544,15 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
 
     Returns
     -------
-    AdaptiveBestResponseResult
+    RepeatedPlayResult
     """
-    if not callable(best_response):
-        raise TypeError(f"best_response: expected a callable; got {best_response!r}")
+    if not callable(update):
+        raise TypeError(f"update: expected a callable; got {update!r}")
     dynamic = Cournot() if dynamic is None else dynamic
     if not isinstance(dynamic, Dynamic):
-        raise TypeError(f"dynamic: expected a Dynamic (one of {sorted(ABR_DYNAMICS)}); got {dynamic!r}")
-    if order not in ABR_ORDERS:
-        raise ValueError(f"order: expected one of {ABR_ORDERS}; got {order!r}")
+        raise TypeError(f"dynamic: expected a Dynamic (one of {sorted(DYNAMICS)}); got {dynamic!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order: expected one of {ORDERS}; got {order!r}")
     if not (np.isfinite(update_probability) and 0 < update_probability <= 1):
         raise ValueError(f"update_probability: expected a probability in (0, 1]; got {update_probability!r}")
     max_rounds = _check_positive_int(max_rounds, "max_rounds")
@@ -697,10 +589,21 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
     for p in players:
         if not 0 <= p < n_players:
             raise ValueError(f"players: {p} is not a player index (there are {n_players})")
+    carry = state is not None
+    if carry and not joint:
+        state = tuple(state)
+        if len(state) != n_players:
+            raise ValueError(f"state: expected one entry per player ({n_players}); got {len(state)}")
+    if carry and joint and (order != "simultaneous" or len(players) != n_players):
+        raise ValueError("state: a joint update with a state needs order='simultaneous' and every "
+                         "player updating")
     all_update = len(players) == n_players and order == "simultaneous"
     player_set = np.zeros(n_players, dtype=bool)
     player_set[players] = True
     tgt = None if target is None else packer.flat(target, "target")
+
+    def view(v):
+        return packer.unflat(v, frozen=True)
 
     def distance(v):
         return float(np.linalg.norm(v - tgt, ord=norm)) if tgt is not None else float("nan")
@@ -708,36 +611,47 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
     def monitored_values(v):
         if monitor is None:
             return {}
-        out = monitor(packer.unflat(v.copy(), frozen=True))
+        out = monitor(view(v.copy()))
         if isinstance(out, dict):
             return {str(k): float(x) for k, x in out.items()}
         return {"monitor": float(out)}
 
-    def respond(a, t):
-        """Joint best response to the assessment ``a`` (flat)."""
-        return packer.flat(best_response(packer.unflat(a)), "best_response output")
+    def respond(a):
+        """Joint response to the assessment ``a`` (flat); with a state, also the new state."""
+        if carry:
+            out, st = update(view(a), current[0])
+            return packer.flat(out, "update output"), st
+        return packer.flat(update(view(a)), "update output"), None
 
     def respond_player(p, a, t):
-        if per_player:
-            new = np.asarray(best_response(p, packer.unflat(a), t), dtype=np.float64).ravel()
-            if new.size != packer.sizes[p]:
-                raise ValueError(f"best_response: player {p} returned {new.size} numbers, expected "
+        if not joint:
+            if carry:
+                out, st = update(p, view(a), t, current[0][p])
+                new_states[p] = st
+            else:
+                out = update(p, view(a), t)
+            out = np.asarray(out, dtype=np.float64).ravel()
+            if out.size != packer.sizes[p]:
+                raise ValueError(f"update: player {p} returned {out.size} numbers, expected "
                                  f"{packer.sizes[p]}")
-            return new
-        return respond(a, t)[packer.blocks[p]]
+            return out
+        return respond(a)[0][packer.blocks[p]]
 
-    state = dynamic._start(m.copy(), n_players, rng)
+    exact = isinstance(dynamic, Cournot)
+    dyn_state = dynamic._start(m.copy(), n_players, rng)
+    current = [state]
     errors = [distance(m)]
-    mon0 = monitored_values(m)
-    monitored = {k: [v] for k, v in mon0.items()}
+    monitored = {k: [v] for k, v in monitored_values(m).items()}
     changes = []
-    history = [packer.unflat(m.copy(), frozen=True)]
+    history = [view(m.copy())]
+    states = [state] if carry else None
     history_rounds = [0]
     status = 1
     t = 0
     for t in range(1, max_rounds + 1):
         prev = m
-        groups = state.assess(rng)
+        new_states = list(current[0]) if carry and not joint else None
+        groups = dyn_state.assess(rng)
         if order == "sequential":
             new = prev.copy()
             lookup = {}
@@ -746,29 +660,39 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
                     lookup[int(p)] = (a, w1)
             for p in players:
                 a, w1 = lookup[p]
-                a_p = a + w1 * (new - prev) if w1 else a
+                if exact:
+                    a_p = new.copy()
+                else:
+                    a_p = a + w1 * (new - prev) if w1 else a
                 new[packer.blocks[p]] = respond_player(p, a_p, t)
         else:
             if order == "asynchronous":
                 active = player_set & (rng.random(n_players) < update_probability)
             else:
                 active = player_set
-            if all_update and len(groups) == 1 and groups[0][0] is None and not per_player:
-                new = respond(groups[0][1], t)
+            if joint and all_update and len(groups) == 1 and groups[0][0] is None:
+                new, st = respond(groups[0][1])
+                if carry:
+                    new_states = st
+            elif carry and joint:
+                raise ValueError("state: a joint update with a state needs a dynamic whose players "
+                                 "share one assessment")
             else:
                 new = prev.copy()
                 for grp, a, _ in groups:
                     sel = np.flatnonzero(active) if grp is None else np.asarray(grp)[active[np.asarray(grp)]]
                     if sel.size == 0:
                         continue
-                    if per_player:
-                        for p in sel:
+                    if not joint:
+                        for p in (sel if grp is not None else [p for p in players if active[p]]):
                             new[packer.blocks[p]] = respond_player(int(p), a, t)
                     else:
                         idx = packer.index(sel)
-                        new[idx] = respond(a, t)[idx]
+                        new[idx] = respond(a)[0][idx]
         m = new
-        state.push(m)
+        if carry:
+            current[0] = tuple(new_states) if not joint else new_states
+        dyn_state.push(m)
         change = float(np.max(np.abs(m - prev) / (1.0 + np.abs(prev)))) if m.size else 0.0
         changes.append(change)
         finite = bool(np.all(np.isfinite(m)))
@@ -778,8 +702,10 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
         for k, v in mon.items():
             monitored.setdefault(k, [float("nan")] * t).append(v)
         if record_every and t % record_every == 0:
-            history.append(packer.unflat(m.copy(), frozen=True))
+            history.append(view(m.copy()))
             history_rounds.append(t)
+            if carry:
+                states.append(current[0])
         if log_every and t % log_every == 0:
             logger.info("round %d: change %.3g, distance to target %.3g", t, change, err)
         if not finite:
@@ -787,8 +713,8 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
             break
         rs = None
         if callback is not None or stop is not None:
-            rs = RoundState(round=t, profile=packer.unflat(m.copy(), frozen=True), change=change,
-                            error=err, monitored=mon)
+            rs = RoundState(round=t, profile=view(m.copy()), change=change, error=err,
+                            monitored=mon, state=current[0])
         if callback is not None:
             try:
                 callback(rs)
@@ -809,23 +735,30 @@ def adaptive_best_response(best_response: Callable, start, *, dynamic: Dynamic |
             if size > divergence_bound:
                 status = 6
                 break
+    if status == 1 and tol is None and target_tol is None and stop is None:
+        status = 7
     if history_rounds[-1] != t:
-        history.append(packer.unflat(m.copy(), frozen=True))
+        history.append(view(m.copy()))
         history_rounds.append(t)
+        if carry:
+            states.append(current[0])
     errs = None if tgt is None else np.array(errors)
     ch = np.array(changes)
     hr = np.array(history_rounds)
     mons = {k: np.array(v) for k, v in monitored.items()}
     for a in (ch, hr, *mons.values()) + ((errs,) if errs is not None else ()):
         a.setflags(write=False)
-    message = ABR_STATUS_MESSAGES[status].format(rounds=t, error=errors[-1])
-    params = {"dynamic": dynamic, "order": order, "per_player": bool(per_player),
+    message = STATUS_MESSAGES[status].format(rounds=t, error=errors[-1],
+                                             change=changes[-1] if changes else 0.0)
+    params = {"dynamic": dynamic, "joint": bool(joint), "order": order,
               "update_probability": float(update_probability), "players": players,
               "max_rounds": max_rounds, "tol": tol, "target_tol": target_tol, "norm": norm,
               "divergence_bound": divergence_bound, "record_every": record_every,
               "seed": seed if not isinstance(seed, np.random.Generator) else "Generator",
-              "start": "random" if random_start else "given", "start_scale": float(start_scale)}
-    return AdaptiveBestResponseResult(
-        success=status in (0, 4, 5), status=status, message=message, nit=t,
+              "start": "random" if random_start else "given", "start_scale": float(start_scale),
+              "state": carry}
+    return RepeatedPlayResult(
+        success=status in (0, 4, 5, 7), status=status, message=message, nit=t,
         final=history[-1], start=history[0], errors=errs, changes=ch, monitored=mons,
-        history=tuple(history), history_rounds=hr, method=dynamic.name, parameters=params)
+        history=tuple(history), history_rounds=hr, state=current[0],
+        states=tuple(states) if carry else None, method=dynamic.name, parameters=params)

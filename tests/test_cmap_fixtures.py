@@ -109,7 +109,7 @@ def test_simultaneous_cmap_period_two_cycle_on_k22():
     net = notes_network("k22")
     run = run_strategy(net, "cmap_simultaneous", start=oscillation_start(net), max_rounds=8, tol=0)
     U = run.receipts
-    for t in range(run.rounds + 1):
+    for t in range(run.nit + 1):
         expected = (1.7, 0.3) if t % 2 == 0 else (0.3, 1.7)
         np.testing.assert_allclose(U[t, 2:], expected, atol=1e-14)
         np.testing.assert_allclose(U[t, :2], 1.0, atol=1e-14)
@@ -117,7 +117,7 @@ def test_simultaneous_cmap_period_two_cycle_on_k22():
     assert run.objective[0] == pytest.approx(-0.67334, abs=5e-6)
     np.testing.assert_allclose(run.flows[2], run.flows[0], atol=1e-15)  # period 2
     np.testing.assert_array_equal(run.flows[4], run.flows[2])  # and exactly periodic thereafter
-    assert not run.converged and run.rounds == 8
+    assert not run.success and run.nit == 8
 
 
 def test_one_sequential_sweep_reaches_the_optimum_on_k22():

@@ -9,7 +9,8 @@ from mechanisms.cmap import (ExchangeNetwork, GRAPH_FAMILIES, STRATEGIES, certif
                              cmap_response, community, community_utility, objective,
                              proportional_response_step, random_exchange_network, receipts,
                              run_strategy, solve_weighted_log, uniform_split)
-from mechanisms.cmap.optimum import _block_ascent_sweeps, _proportional_response_steps
+from mechanisms.cmap.community import _cmap_sweeps
+from mechanisms.cmap.proportional_response import _proportional_response_steps
 
 
 def _random_start(net, rng):
@@ -132,7 +133,7 @@ def test_block_ascent_proportional_response_and_slsqp_agree_on_receipts(family, 
         assert certify_optimality(net, sol.x).kkt_residual <= 1e-6
     # the engine's sequential CMAP reaches the same receipts
     run = run_strategy(net, "cmap_sequential", max_rounds=2000, optimum=ba)
-    assert run.converged
+    assert run.success
     np.testing.assert_allclose(run.receipts[-1], ba.receipts, atol=1e-6)
 
 
@@ -178,12 +179,20 @@ def test_engine_runs_match_the_compiled_kernels():
     x = uniform_split(net)
     pr = run_strategy(net, "proportional_response", max_rounds=30, optimum=opt, tol=0)
     y = x.copy()
-    _proportional_response_steps(net.indptr, net.heads, net.reverse, net.values, net.endowments, y, 30)
-    np.testing.assert_allclose(pr.flows[-1], y, rtol=1e-12, atol=1e-15)
+    assert _proportional_response_steps(y, net.indptr, net.heads, net.reverse, net.values,
+                                        net.endowments, 30) == -1
+    np.testing.assert_array_equal(pr.flows[-1], y)
     seq = run_strategy(net, "cmap_sequential", max_rounds=5, optimum=opt, tol=0)
     z = x.copy()
-    _block_ascent_sweeps(net.indptr, net.heads, net.values, net.weights, z, 5)
-    np.testing.assert_allclose(seq.flows[-1], z, rtol=1e-9, atol=1e-12)
+    _cmap_sweeps(z, np.arange(net.n_agents), net.indptr, net.heads, net.reverse, net.values,
+                 net.weights, 5)
+    np.testing.assert_array_equal(seq.flows[-1], z)
+    # one agent at a time through the public per-agent program gives the same sweep
+    w = x.copy()
+    for _ in range(5):
+        for i in range(net.n_agents):
+            w[net.indptr[i]:net.indptr[i + 1]] = cmap_response(net, w, i)
+    np.testing.assert_allclose(seq.flows[-1], w, rtol=1e-12, atol=1e-15)
 
 
 def test_damping_one_is_simultaneous_cmap():

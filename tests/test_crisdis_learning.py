@@ -20,8 +20,10 @@ def test_exploitability_decreases_during_training_on_a_small_instance():
     # the estimate is a sum of non-negative gains up to noise
     last = res.reports[-1]
     assert np.all(last.gains > -4 * last.standard_errors - 1e-9)
-    # ran on the engine: one round per iteration, no convergence claimed for a stochastic learner
-    assert res.play.rounds == 60 and res.status == 1 and not res.success and res.iterations == 60
+    # ran on the engine as a fixed-horizon run: one round per iteration (no convergence claimed
+    # for a stochastic learner), the Adam moments carried as the traders' state
+    assert res.play.nit == 60 and res.status == 7 and res.success and res.iterations == 60
+    assert res.play.state["round"] == 60 and len(res.play.state["adam"]) == crisis.n_traders
     assert res.mean_returns.shape == (60, crisis.n_traders)
 
 

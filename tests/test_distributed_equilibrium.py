@@ -12,7 +12,7 @@ from mechanisms.distributed import (LogCoshUtility, PrivateGoodsMechanism, Publi
                                     star_graph, tune)
 from mechanisms.distributed.equilibrium import (best_response_jacobian, check_equilibrium,
                                                 flat_profile)
-from mechanisms.repeated_play import Cournot, adaptive_best_response
+from mechanisms.repeated_play import Cournot, repeated_play
 
 GRAPHS = [path_graph(3), path_graph(6), cycle_graph(5), star_graph(6), complete_graph(5), grid_graph(3, 3),
           binary_tree(7), erdos_renyi(12, 0.3, seed=3)]
@@ -144,7 +144,7 @@ def test_non_quadratic_utilities_learn_the_centralized_optimum(kind):
     assert all(u.satisfies_curvature(eta) for u in U)
     g = cycle_graph(6)
     mech = _mech(kind, g, eta, **({"supply": 2.0} if kind == "private" else {}))
-    res = adaptive_best_response(mech.game(U), np.zeros(mech.message_shape), dynamic=Cournot(),
+    res = repeated_play(mech.game(U), np.zeros(mech.message_shape), joint=True, dynamic=Cournot(),
                                  tol=1e-14, max_rounds=5000, record_every=0)
     assert res.success, res.message
     x = mech.allocation(res.final)

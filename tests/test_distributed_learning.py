@@ -11,7 +11,7 @@ from mechanisms.distributed import (PrivateGoodsMechanism, PublicGoodsMechanism,
 from mechanisms.distributed.equilibrium import best_response_jacobian
 from mechanisms.repeated_play import (Cournot, ExponentialAverage, FictitiousPlay, HeterogeneousWindow,
                                       RandomConvexWindow, SampledPast, WindowAverage,
-                                      adaptive_best_response)
+                                      repeated_play)
 
 ETA = 5.0
 TOL = 1e-6          # ||m_n - m~||_2 below this, absolute (equilibrium norms here are 10-300)
@@ -54,7 +54,7 @@ def test_every_abr_dynamic_converges_from_random_starts(kind, dynamic, order, ca
     mech, U, opt, m_eq = _setup(kind, binary_tree(7))
     game = mech.game(U)
     for seed in range(2):
-        res = adaptive_best_response(game, "random", target=m_eq, start_scale=100.0, dynamic=dynamic,
+        res = repeated_play(game, joint=True, start="random", target=m_eq, start_scale=100.0, dynamic=dynamic,
                                      order=order, target_tol=TOL, max_rounds=cap, seed=seed, record_every=0)
         assert res.errors[0] > 100.0
         assert res.success and res.status == 4, f"{res.message}; error {res.errors[-1]:.3g}"
@@ -66,7 +66,7 @@ def test_convergence_on_a_random_graph_and_a_cycle(kind):
     for g in (erdos_renyi(12, 0.3, seed=3), cycle_graph(5)):
         mech, U, opt, m_eq = _setup(kind, g, seed=2)
         for dyn, cap in ((Cournot(), 800), (ExponentialAverage(), 1000), (WindowAverage(10), 3000)):
-            res = adaptive_best_response(mech.game(U), "random", target=m_eq, start_scale=100.0, dynamic=dyn,
+            res = repeated_play(mech.game(U), joint=True, start="random", target=m_eq, start_scale=100.0, dynamic=dyn,
                                          target_tol=TOL, max_rounds=cap, seed=5, record_every=0)
             assert res.success, (g.name, dyn.name, res.message)
 
@@ -84,7 +84,7 @@ def test_allocation_and_price_errors_vanish_along_the_play():
             return {"allocation": np.linalg.norm(x - x_star), "price": np.linalg.norm(mech.prices(m) - lam),
                     "spread": np.ptp(x)}
         for dyn in (ExponentialAverage(), WindowAverage(10)):
-            res = adaptive_best_response(mech.game(U), np.zeros(mech.message_shape), dynamic=dyn,
+            res = repeated_play(mech.game(U), joint=True, start=np.zeros(mech.message_shape), dynamic=dyn,
                                          target=m_eq, target_tol=1e-9, max_rounds=4000, monitor=monitor,
                                          record_every=0)
             assert res.success
@@ -107,12 +107,12 @@ def test_sup_norm_contraction_invariant_of_the_window_dynamics(kind):
     norm = np.abs(A).sum(axis=1).max()
     assert norm < 1
     for dyn, k in ((Cournot(), 1), (WindowAverage(3), 3), (RandomConvexWindow(4), 4), (SampledPast(2), 2)):
-        res = adaptive_best_response(mech.game(U), "random", target=m_eq, start_scale=50.0, dynamic=dyn,
+        res = repeated_play(mech.game(U), joint=True, start="random", target=m_eq, start_scale=50.0, dynamic=dyn,
                                      norm=np.inf, max_rounds=300, seed=1)
         e = res.errors
         for n in range(1, e.size):
             assert e[n] <= norm * e[max(0, n - k):n].max() * (1 + 1e-9) + 1e-9
-    res = adaptive_best_response(mech.game(U), "random", target=m_eq, start_scale=50.0,
+    res = repeated_play(mech.game(U), joint=True, start="random", target=m_eq, start_scale=50.0,
                                  dynamic=ExponentialAverage(), norm=np.inf, max_rounds=300, seed=1)
     assert np.all(res.errors[1:] <= norm * np.maximum.accumulate(res.errors)[:-1] * (1 + 1e-9) + 1e-9)
 
@@ -123,7 +123,7 @@ def test_exponential_weighting_beats_the_ten_window_and_both_are_exponential():
     mech, U, opt, m_eq = _setup("public", binary_tree(15), seed=8)
     rates = {}
     for name, dyn in (("D1", ExponentialAverage()), ("D2", WindowAverage(10))):
-        res = adaptive_best_response(mech.game(U), np.zeros(mech.message_shape), dynamic=dyn, target=m_eq,
+        res = repeated_play(mech.game(U), joint=True, start=np.zeros(mech.message_shape), dynamic=dyn, target=m_eq,
                                      target_tol=1e-9, max_rounds=5000, record_every=0)
         assert res.success
         lo, hi = res.rounds_to(1e-2), res.rounds_to(1e-8)
@@ -143,7 +143,7 @@ def test_fictitious_play_error_decays_polynomially():
     m_eq = mech.equilibrium_messages(solve_public(U))
     ev = np.linalg.eigvals(best_response_jacobian(mech, U))
     predicted = -(1 - ev.real.max())
-    res = adaptive_best_response(mech.game(U), "random", target=m_eq, start_scale=100.0,
+    res = repeated_play(mech.game(U), joint=True, start="random", target=m_eq, start_scale=100.0,
                                  dynamic=FictitiousPlay(), max_rounds=8000, seed=1, norm=np.inf, record_every=0)
     e = res.errors
     assert e[-1] < e[1000] < e[100] < e[0]
@@ -165,12 +165,12 @@ def test_small_message_mechanism_has_no_learning_guarantee():
     A = best_response_jacobian(sm, U)
     assert np.max(np.abs(np.linalg.eigvals(A))) > 1.1 and np.abs(A).sum(axis=1).max() > 1
     start = tuple(a + 1e-6 for a in m_eq)
-    res = adaptive_best_response(sm.game(U), start, dynamic=Cournot(), target=m_eq, divergence_bound=1e3,
+    res = repeated_play(sm.game(U), start, joint=True, dynamic=Cournot(), target=m_eq, divergence_bound=1e3,
                                  max_rounds=500, record_every=0)
     assert res.status == 6 and res.errors[0] < 1e-5 and res.errors[-1] > 1e3
     t = tune(tree, 2.0, "private")
     pvt = PrivateGoodsMechanism(tree, t.xi, t.delta)
     p_eq = pvt.equilibrium_messages(opt)
-    res = adaptive_best_response(pvt.game(U), np.array(p_eq) + 1e-6, dynamic=Cournot(), target=p_eq,
+    res = repeated_play(pvt.game(U), joint=True, start=np.array(p_eq) + 1e-6, dynamic=Cournot(), target=p_eq,
                                  target_tol=1e-9, max_rounds=500)
     assert res.success

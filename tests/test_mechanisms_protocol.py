@@ -74,3 +74,27 @@ def test_fair_allocation_reports_speak_the_same_record():
     # zero taxes: truthful reporting is not BSIC for the fair rule, and the record says so
     zero = check_bsic(problem, priors, eps, np.zeros(problem.n_types + (3,))).as_result()
     assert not zero.success and zero.max_gain > 1e-6
+
+
+def test_cmap_certificate_share_auction_and_crisdis_records():
+    from mechanisms.cmap import certify_optimality, notes_network, oscillation_start, solve_weighted_log
+    from mechanisms.crisdis import exploitability, initial_profile, make_crisis
+    from mechanisms.share_auction import LogValuation, nash_equilibrium
+    net = notes_network("k22")
+    opt = solve_weighted_log(net)
+    cert = opt.certificate.as_result()
+    assert cert.method == "lp-certified" and cert.success and cert.welfare == opt.objective
+    assert 0 <= cert.max_gain <= 1e-12 * net.weights.sum()
+    # the start of the period-2 cycle is not optimal (F = log 0.3 + log 1.7): the gap refuses it
+    bad = certify_optimality(net, oscillation_start(net)).as_result()
+    assert not bad.success and bad.max_gain > 1e-6
+    ne = nash_equilibrium([LogValuation(a, 10.0) for a in (2.0, 5.0, 8.0)], 1.0)
+    r = ne.as_result()
+    assert r.method == "exact" and r.success and r.max_gain <= 1e-9 and r.individually_rational
+    np.testing.assert_allclose(r.allocation.sum(), 1.0)
+    crisis = make_crisis(n_buyers=2, n_sellers=1, seed=0, n_markets=1)
+    rep = exploitability(crisis, initial_profile(crisis), n_episodes=8, n_candidates=4, n_refine=0)
+    e = rep.as_result()
+    assert e.method == "searched" and e.max_gain == pytest.approx(float(np.max(rep.gains)))
+    assert e.success == bool(np.all(rep.gains <= 2 * rep.standard_errors))
+    assert all(x.method in METHODS for x in (cert, r, e)) and "seed004" in results_table([cert, r, e])

@@ -1,5 +1,5 @@
-"""The first repeated-play engine (mechanisms/repeated_play.py), best-response learning on the
-ch. 1-3 mechanisms, and input validation that names the offending argument."""
+"""The repeated-play engine (mechanisms/repeated_play.py) with per-player updates, best-response
+learning on the ch. 1-3 mechanisms, and input validation that names the offending argument."""
 import pickle
 
 import numpy as np
@@ -18,38 +18,42 @@ def test_contraction_converges_to_its_fixed_point_in_both_orders():
     for order in ("sequential", "simultaneous"):
         res = repeated_play(lambda i, prof, t: 0.5 * prof[1 - i] + 1, (np.zeros(1), np.zeros(1)),
                             tol=1e-12, max_rounds=500, order=order)
-        assert res.converged and res.status == 0 and res.success
+        assert res.status == 0 and res.success
         np.testing.assert_allclose(np.concatenate(res.final), [2, 2], atol=1e-10)
-        assert len(res.history) == res.rounds + 1 and res.changes.size == res.rounds
+        assert len(res.history) == res.nit + 1 and res.changes.size == res.nit
     seq = repeated_play(lambda i, prof, t: 0.5 * prof[1 - i] + 1, (np.zeros(1), np.zeros(1)), tol=1e-12,
-                        max_rounds=500)
+                        max_rounds=500, order="sequential")
     sim = repeated_play(lambda i, prof, t: 0.5 * prof[1 - i] + 1, (np.zeros(1), np.zeros(1)), tol=1e-12,
                         max_rounds=500, order="simultaneous")
-    assert seq.rounds < sim.rounds          # Gauss-Seidel uses the newest actions
+    assert seq.nit < sim.nit          # Gauss-Seidel uses the newest actions
     # the sequential first round uses player 0's new action
     assert seq.history[1][1][0] == pytest.approx(0.5 * 1 + 1)
     assert sim.history[1][1][0] == pytest.approx(1.0)
 
 
 def test_divergence_and_max_rounds_are_reported():
+    res = repeated_play(lambda i, prof, t: 2 * prof[1 - i] + 1, (np.ones(1), np.ones(1)), max_rounds=7,
+                        tol=1e-8)
+    assert not res.success and res.nit == 7 and res.status == 1 and "max_rounds" in res.message
+    # without a stopping rule the run is a fixed-horizon one: playing its rounds is its success
     res = repeated_play(lambda i, prof, t: 2 * prof[1 - i] + 1, (np.ones(1), np.ones(1)), max_rounds=7)
-    assert not res.converged and res.rounds == 7 and res.status == 1 and "max_rounds" in res.message
+    assert res.success and res.nit == 7 and res.status == 7 and "7 rounds asked for" in res.message
     with np.errstate(over="ignore"):
         res = repeated_play(lambda i, prof, t: prof[i] * 1e200, (np.ones(1), np.ones(1)), max_rounds=50)
-    assert res.status == 2 and not res.converged
+    assert res.status == 2 and not res.success
 
 
 def test_callback_stops_and_history_is_frozen():
-    def stop(t, prof):
-        if t == 3:
+    def stop(state):
+        if state.round == 3:
             raise StopIteration
     res = repeated_play(lambda i, prof, t: prof[i] + 1, (np.zeros(2),), callback=stop, max_rounds=10)
-    assert res.status == 3 and res.rounds == 3
+    assert res.status == 3 and res.nit == 3
     np.testing.assert_array_equal(res.final[0], [3, 3])
     with pytest.raises(ValueError):
         res.final[0][0] = 1.0
     with pytest.raises(AttributeError):
-        res.rounds = 5
+        res.nit = 5
 
 
 def test_repeated_play_validation():
@@ -62,7 +66,7 @@ def test_repeated_play_validation():
         repeated_play(f, (np.zeros(1),), tol=-1)
     with pytest.raises(TypeError, match="update"):
         repeated_play(3, (np.zeros(1),))
-    with pytest.raises(ValueError, match="update: player 0 returned shape"):
+    with pytest.raises(ValueError, match="update: player 0 returned 3 numbers"):
         repeated_play(lambda i, prof, t: np.zeros(3), (np.zeros(1),))
 
 
@@ -73,7 +77,7 @@ def test_best_response_dynamics_on_g1_does_not_reach_the_optimum_quickly():
     mech = LinearConstraintMechanism(inst.network)
     start = tuple(1.1 * m for m in mech.equilibrium_messages(sol))
     res = best_response_dynamics(mech, inst.utilities, start, max_rounds=2, n_grid=20)
-    assert not res.converged
+    assert not res.success
     errors = [np.max(np.abs(mech.allocation(mech.demands(p)) - sol.x)) for p in res.history]
     assert errors[0] < 1e-4 and errors[-1] > 0.1
     # every profile on the path gets a feasible allocation (learning-ready)
@@ -90,7 +94,7 @@ def test_best_response_from_equilibrium_stays():
     sol = solve_centralized(inst.network, inst.utilities)
     mech = MulticastMechanism(inst.network)
     res = best_response_dynamics(mech, inst.utilities, mech.equilibrium_messages(sol), max_rounds=3, n_grid=15)
-    assert res.converged and res.rounds == 1
+    assert res.success and res.nit == 1
 
 
 @pytest.mark.parametrize("call, match", [

@@ -116,3 +116,20 @@ def _cmap_agent_flows(agent, x, indptr, heads, reverse, values, weights, out):
     for q in range(d):
         out[q] = y[q] / values[agent]
     return level
+
+
+@numba.njit(cache=True)
+def _cmap_sweeps(x, order, indptr, heads, reverse, values, weights, n_sweeps):
+    """``n_sweeps`` rounds of sequential CMAP (agents in ``order``, each seeing the newest flows):
+    exact block-coordinate ascent on ``F``. ``x`` (n_arcs,) is updated in place (an agent's
+    program never reads its own out-flows)."""
+    for _ in range(n_sweeps):
+        for i in order:
+            _cmap_agent_flows(i, x, indptr, heads, reverse, values, weights, x[indptr[i]:indptr[i + 1]])
+
+
+@numba.njit(cache=True)
+def _cmap_jacobi(x, indptr, heads, reverse, values, weights, out):
+    """One round of simultaneous CMAP: every agent's program against ``x``, written into ``out``."""
+    for i in range(indptr.size - 1):
+        _cmap_agent_flows(i, x, indptr, heads, reverse, values, weights, out[indptr[i]:indptr[i + 1]])

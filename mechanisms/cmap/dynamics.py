@@ -12,7 +12,9 @@ Strategies (:data:`STRATEGIES`; notes, Seed 000 §2.2-2.3):
 * ``"proportional_response"``: Wu-Zhang's rule, simultaneous.
 
 Each player of :func:`mechanisms.repeated_play.repeated_play` is an agent, and its action is its
-out-flow vector. The run records, for every round, the flows, receipts, ``F``, and, against the
+out-flow vector; a round of every agent is one joint update, the compiled kernels that
+:func:`~.optimum.solve_weighted_log` also runs (a sequential round is a sweep in ``agent_order``).
+The run records, for every round, the flows, receipts, ``F``, and, against the
 certified optimum, the NSW ratio, the market loss and the receipt deviation (:mod:`.metrics`).
 """
 from __future__ import annotations
@@ -24,11 +26,11 @@ import numpy as np
 from mechanisms.repeated_play import repeated_play
 
 from ._checks import community_radius, fraction, nonnegative, positive_integer, read_only
-from .community import _cmap_agent_flows, community, program_neighbours
+from .community import _cmap_jacobi, _cmap_sweeps, community, program_neighbours
 from .flows import check_flows, receipts, uniform_split
 from .network import ExchangeNetwork
 from .optimum import WeightedLogOptimum, solve_weighted_log
-from .proportional_response import _proportional_response_agent
+from .proportional_response import _proportional_response_steps
 
 __all__ = ["MarketRun", "run_strategy", "STRATEGIES"]
 
@@ -42,18 +44,16 @@ class MarketRun:
     Attributes
     ----------
     strategy : str
-    flows : ndarray (rounds + 1, n_arcs)
-    receipts : ndarray (rounds + 1, n)
-    objective : ndarray (rounds + 1,)
+    flows : ndarray (nit + 1, n_arcs)
+    receipts : ndarray (nit + 1, n)
+    objective : ndarray (nit + 1,)
         ``F`` (``-inf`` when an agent receives nothing).
-    nsw_ratio, market_loss, receipt_deviation : ndarray (rounds + 1,)
+    nsw_ratio, market_loss, receipt_deviation : ndarray (nit + 1,)
         Against ``optimum`` (:mod:`.metrics`).
     optimum : WeightedLogOptimum
-    rounds : int
-    converged : bool
-        The engine's rule: no flow moved by more than ``tol * (1 + |x|)`` in the last round.
     success, status, message, nit, method, parameters
-        ``status``/``message`` are the engine's; ``nit = rounds``.
+        The engine's: ``success`` when no flow moved by more than ``tol * (1 + |x|)`` in the last
+        round; ``nit`` rounds played.
     """
     strategy: str
     flows: np.ndarray = field(repr=False)
@@ -63,8 +63,6 @@ class MarketRun:
     market_loss: np.ndarray = field(repr=False)
     receipt_deviation: np.ndarray = field(repr=False)
     optimum: WeightedLogOptimum = field(repr=False)
-    rounds: int
-    converged: bool
     success: bool
     status: int
     message: str
@@ -101,7 +99,8 @@ def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int 
     optimum : WeightedLogOptimum, optional
         The certified optimum for the metrics (default: :func:`~.optimum.solve_weighted_log`).
     callback : callable, optional
-        Passed to the engine: ``callback(round, profile)``; raise ``StopIteration`` to stop.
+        Passed to the engine: ``callback(state)`` with a
+        :class:`~mechanisms.repeated_play.RoundState`; raise ``StopIteration`` to stop.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy: expected one of {STRATEGIES}; got {strategy!r}")
@@ -130,32 +129,25 @@ def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int 
         program_neighbours(network, i, community(network, i, k))
     cuts = network.indptr[1:-1]
     arrays = (network.indptr, network.heads, network.reverse, network.values)
+    agents = np.array(order, dtype=np.int64)
 
-    def flat(profile):
-        return np.concatenate(profile)
+    def update(profile):
+        x = np.concatenate(profile)
+        if strategy == "cmap_sequential":
+            _cmap_sweeps(x, agents, *arrays, network.weights, 1)
+            return x
+        if strategy == "proportional_response":
+            starving = _proportional_response_steps(x, *arrays, network.endowments, 1)
+            if starving >= 0:
+                raise RuntimeError(f"agent {starving} received nothing in the previous round")
+            return x
+        out = np.empty_like(x)
+        _cmap_jacobi(x, *arrays, network.weights, out)
+        return out if strategy == "cmap_simultaneous" else (1.0 - damping) * x + damping * out
 
-    def cmap(i, x):
-        out = np.empty(int(network.degrees[i]))
-        _cmap_agent_flows(i, x, *arrays, network.weights, out)
-        return out
-
-    if strategy == "proportional_response":
-        def update(i, profile, t):
-            out = np.empty(int(network.degrees[i]))
-            if not _proportional_response_agent(i, flat(profile), *arrays, network.endowments, out):
-                raise RuntimeError(f"agent {i} received nothing in round {t - 1}")
-            return out
-    elif strategy == "cmap_damped":
-        def update(i, profile, t):
-            return (1.0 - damping) * profile[i] + damping * cmap(i, flat(profile))
-    else:
-        def update(i, profile, t):
-            return cmap(i, flat(profile))
-
-    engine_order = "sequential" if strategy == "cmap_sequential" else "simultaneous"
-    play = repeated_play(update, tuple(np.split(x0, cuts)), max_rounds=max_rounds, tol=tol,
-                         order=engine_order, players=order, callback=callback)
-    flows = np.array([flat(p) for p in play.history])
+    play = repeated_play(update, tuple(np.split(x0, cuts)), joint=True, max_rounds=max_rounds,
+                         tol=tol, callback=callback)
+    flows = np.array([np.concatenate(p) for p in play.history])
     U = np.array([receipts(network, x) for x in flows])
     w = network.weights
     with np.errstate(divide="ignore"):
@@ -168,9 +160,8 @@ def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int 
     return MarketRun(
         strategy=strategy, flows=read_only(flows), receipts=read_only(U), objective=read_only(F),
         nsw_ratio=read_only(ratio), market_loss=read_only(loss), receipt_deviation=read_only(tv),
-        optimum=optimum, rounds=play.rounds, converged=play.converged, success=play.success,
-        status=play.status, message=play.message, nit=play.rounds, method=f"repeated-play:{strategy}",
+        optimum=optimum, success=play.success, status=play.status, message=play.message,
+        nit=play.nit, method=f"repeated-play:{strategy}",
         parameters={"k": k, "damping": damping if strategy == "cmap_damped" else None,
                     "max_rounds": max_rounds, "tol": tol, "agent_order": order,
-                    "engine_order": engine_order,
                     "start": "uniform split" if start is None else "given"})

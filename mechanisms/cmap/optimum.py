@@ -17,20 +17,24 @@ the gap is 0 exactly at the optimum. At the optimum ``α = U / w`` satisfies ``�
 every flow arc and ``λ_i = α_i`` for every agent (Wu-Zhang bottleneck decomposition).
 
 Solvers: ``"block_ascent"`` (sequential CMAP sweeps = exact block-coordinate ascent; default) and
-``"proportional_response"`` (Wu-Zhang), both compiled kernels on the arc arrays. An independent
-check with a generic NLP solver lives in the tests.
+``"proportional_response"`` (Wu-Zhang): the dynamics of :mod:`.dynamics` themselves, played on
+the layer's repeated-play engine with ``check_every`` compiled rounds per engine round. An
+independent check with a generic NLP solver lives in the tests.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
+from mechanisms.repeated_play import repeated_play
+from mechanisms.results import MechanismResult
+
 from ._checks import nonnegative, positive_integer, read_only
+from .community import _cmap_sweeps
 from .flows import check_flows, objective, receipts, uniform_split
 from .network import ExchangeNetwork
-from .water_filling import _water_fill
+from .proportional_response import _proportional_response_steps
 
 __all__ = ["OptimalityCertificate", "WeightedLogOptimum", "certify_optimality", "solve_weighted_log",
            "SOLVE_METHODS"]
@@ -62,6 +66,8 @@ class OptimalityCertificate:
     kkt_residual : float
         ``max over arcs of (y_ij / w_i) (1 - (w_j / U_j) / λ_i)``: the share of a budget sent to a
         neighbour that is not among the most under-served, weighted by how far it is from them.
+    total_weight : float
+        ``W = Σ_j w_j`` (the NSW ratio of ``x`` is at least ``exp(-duality_gap / W)``).
     """
     objective: float
     upper_bound: float
@@ -69,6 +75,20 @@ class OptimalityCertificate:
     prices: np.ndarray = field(repr=False)
     ratios: np.ndarray = field(repr=False)
     kkt_residual: float = 0.0
+    total_weight: float = float("nan")
+
+    def as_result(self, tol: float = 1e-12) -> MechanismResult:
+        """The layer's common record: ``x`` is certified optimal to ``duality_gap / W <= tol`` by
+        the Lagrangian dual bound (method ``"lp-certified"``); ``max_gain`` is the duality gap,
+        a bound on ``F* - F(x)``; ``welfare`` is ``F(x)``."""
+        rel = self.duality_gap / self.total_weight
+        return MechanismResult(
+            mechanism="seed000-cmap", checked="optimum of the weighted-log program (NSW)",
+            method="lp-certified", success=bool(rel <= tol),
+            message=f"duality gap / W = {rel:.3g} ({'<=' if rel <= tol else '>'} {tol:g}); "
+                    f"NSW ratio >= {np.exp(-rel):.12g}",
+            max_gain=float(self.duality_gap), welfare=float(self.objective), details=self,
+            parameters={"tol": tol})
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +133,8 @@ def certify_optimality(network: ExchangeNetwork, x) -> OptimalityCertificate:
     F = objective(network, receipts_=U)
     if not np.isfinite(F):
         nan = np.full(network.n_agents, np.nan)
-        return OptimalityCertificate(F, np.inf, np.inf, read_only(nan), read_only(U / w), np.inf)
+        return OptimalityCertificate(F, np.inf, np.inf, read_only(nan), read_only(U / w), np.inf,
+                                     float(w.sum()))
     marginal = w[network.heads] / U[network.heads]  # w_j / U_j on arc i -> j
     lam = np.maximum.reduceat(marginal, network.indptr[:-1])
     mu = np.minimum.reduceat(lam[network.heads], network.indptr[:-1])  # min over j's neighbours
@@ -121,7 +142,8 @@ def certify_optimality(network: ExchangeNetwork, x) -> OptimalityCertificate:
     share = network.values[network.tails] * x / w[network.tails]
     kkt = float(np.max(share * (1.0 - marginal / lam[network.tails])))
     return OptimalityCertificate(objective=F, upper_bound=bound, duality_gap=bound - F,
-                                 prices=read_only(lam), ratios=read_only(U / w), kkt_residual=kkt)
+                                 prices=read_only(lam), ratios=read_only(U / w), kkt_residual=kkt,
+                                 total_weight=float(w.sum()))
 
 
 def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent", start=None,
@@ -166,24 +188,30 @@ def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent"
         raise ValueError("start: proportional response needs a positive flow on every arc "
                          "(an arc at 0 stays at 0)")
     W = float(network.weights.sum())
-    U = receipts(network, x)
-    nit = 0
-    status = 1
-    while nit < max_rounds:
-        steps = min(check_every, max_rounds - nit)
+    arrays = (network.indptr, network.heads, network.reverse, network.values)
+    agents = np.arange(network.n_agents, dtype=np.int64)
+    last = {"U": receipts(network, x)}
+
+    def rounds(profile, done):
+        """``check_every`` sweeps / steps (fewer in the last engine round)."""
+        y = np.array(profile, dtype=np.float64)
+        steps = min(check_every, max_rounds - done)
         if method == "block_ascent":
-            _block_ascent_sweeps(network.indptr, network.heads, network.values, network.weights, x, steps)
+            _cmap_sweeps(y, agents, *arrays, network.weights, steps)
         else:
-            _proportional_response_steps(network.indptr, network.heads, network.reverse,
-                                         network.values, network.endowments, x, steps)
-        nit += steps
-        U_new = receipts(network, x)
-        moved = float(np.max(np.abs(U_new - U) / (1.0 + U)))
-        U = U_new
-        cert = certify_optimality(network, x)
-        if cert.duality_gap / W <= tol and moved <= xtol:
-            status = 0
-            break
+            _proportional_response_steps(y, *arrays, network.endowments, steps)
+        return y, done + steps
+
+    def certified(rs):
+        U = receipts(network, rs.profile)
+        moved = float(np.max(np.abs(U - last["U"]) / (1.0 + last["U"])))
+        last["U"] = U
+        return certify_optimality(network, rs.profile).duality_gap / W <= tol and moved <= xtol
+
+    play = repeated_play(rounds, x, joint=True, state=0, stop=certified, record_every=0,
+                         max_rounds=-(-max_rounds // check_every))
+    x, U, nit = np.array(play.final), last["U"], play.state
+    status = 0 if play.status == 5 else 1
     cert = certify_optimality(network, x)
     unit = "sweeps" if method == "block_ascent" else "steps"
     message = _STATUS[status].format(gap=cert.duality_gap / W, nit=nit, unit=unit)
@@ -193,51 +221,3 @@ def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent"
         parameters={"tol": tol, "xtol": xtol, "max_rounds": max_rounds, "check_every": check_every,
                     "start": "uniform split" if start is None else "given"},
         network=network)
-
-
-@numba.njit(cache=True)
-def _block_ascent_sweeps(indptr, heads, values, weights, x, n_sweeps):
-    """``n_sweeps`` sweeps of sequential CMAP (agents 0..n-1). ``x`` (n_arcs,) modified in place."""
-    n = indptr.size - 1
-    U = np.zeros(n)
-    for i in range(n):
-        for a in range(indptr[i], indptr[i + 1]):
-            U[heads[a]] += values[i] * x[a]
-    for _ in range(n_sweeps):
-        for i in range(n):
-            lo, hi = indptr[i], indptr[i + 1]
-            d = hi - lo
-            w = np.empty(d)
-            R = np.empty(d)
-            y = np.empty(d)
-            for q in range(d):
-                j = heads[lo + q]
-                w[q] = weights[j]
-                r = U[j] - values[i] * x[lo + q]
-                R[q] = r if r > 0.0 else 0.0
-            _water_fill(w, R, weights[i], y)
-            for q in range(d):
-                x[lo + q] = y[q] / values[i]
-                U[heads[lo + q]] = R[q] + y[q]
-
-
-@numba.njit(cache=True)
-def _proportional_response_steps(indptr, heads, reverse, values, endowments, x, n_steps):
-    """``n_steps`` proportional-response steps (Wu-Zhang 2007), simultaneous:
-    ``x_ij <- ε_i v_j x_ji / Σ_{k ∈ N_i} v_k x_ki``. ``x`` (n_arcs,) modified in place."""
-    n = indptr.size - 1
-    m = x.size
-    gift = np.empty(m)
-    U = np.empty(n)
-    for _ in range(n_steps):
-        for i in range(n):
-            U[i] = 0.0
-        for i in range(n):
-            for a in range(indptr[i], indptr[i + 1]):
-                U[heads[a]] += values[i] * x[a]
-        for i in range(n):
-            for a in range(indptr[i], indptr[i + 1]):
-                gift[a] = values[heads[a]] * x[reverse[a]]  # value i received from heads[a]
-        for i in range(n):
-            for a in range(indptr[i], indptr[i + 1]):
-                x[a] = endowments[i] * gift[a] / U[i]

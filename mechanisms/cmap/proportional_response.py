@@ -8,7 +8,8 @@ previous round (notes, Seed 000 §2.3):
 The rule is simultaneous by construction, needs ``x_ij(0) > 0`` on every arc (an arc at 0 stays at
 0), and converges to the market equilibrium of the exchange economy, i.e. to the receipts ``U*``
 of the weighted-log program (:mod:`.optimum`); slowly on arcs that carry no flow at ``x*``.
-The compiled many-step version is ``solve_weighted_log(method="proportional_response")``.
+Rounds of every agent are compiled once (``_proportional_response_steps``) and serve both
+:func:`~.dynamics.run_strategy` and ``solve_weighted_log(method="proportional_response")``.
 """
 from __future__ import annotations
 
@@ -61,3 +62,17 @@ def proportional_response_step(network: ExchangeNetwork, x) -> np.ndarray:
         raise ValueError(f"x: agent {i} received nothing, so its proportional response is undefined")
     gift = network.values[network.heads] * x[network.reverse]
     return network.endowments[network.tails] * gift / U[network.tails]
+
+
+@numba.njit(cache=True)
+def _proportional_response_steps(x, indptr, heads, reverse, values, endowments, n_steps):
+    """``n_steps`` simultaneous proportional-response steps of every agent, ``x`` updated in place.
+    Returns -1, or the first agent that received nothing (``x`` then holds the last full step)."""
+    y = np.empty_like(x)
+    for _ in range(n_steps):
+        for i in range(indptr.size - 1):
+            if not _proportional_response_agent(i, x, indptr, heads, reverse, values, endowments,
+                                                y[indptr[i]:indptr[i + 1]]):
+                return i
+        x[:] = y
+    return -1

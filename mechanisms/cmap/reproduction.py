@@ -82,8 +82,8 @@ def _simulate(families, sizes, seeds, rounds):
                     with np.errstate(invalid="ignore"):
                         up = np.diff(F) >= -1e-12 * (1 + np.abs(F[1:]))
                     per[name]["monotone"].append(bool(np.all(up)))
-                    per[name]["converged"].append(bool(run.converged))
-                    per[name]["rounds"].append(run.rounds)
+                    per[name]["converged"].append(bool(run.success))
+                    per[name]["rounds"].append(run.nit)
             cases[(family, n)] = (per, opt_iters)
     return cases
 

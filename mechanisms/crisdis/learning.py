@@ -14,9 +14,9 @@ learner needs separate evaluations per trader and candidate, which the LP mechan
 it needs numpy only. It has no convergence guarantee in general-sum games (neither has the paper's
 TD3); exploitability is therefore measured, not assumed (:func:`.exploitability.exploitability`).
 
-Each engine round is one iteration: ``repeated_play(order="simultaneous")`` asks every trader for
-its new parameters given the same old profile; the first request of a round simulates the batch
-and computes all gradients, the rest read them.
+Each engine round is one iteration of a fixed-horizon run: a joint update
+(``repeated_play(joint=True)``) simulates one batch from the old profile and moves every trader's
+parameters along its own gradient; the Adam moments are the traders' private state.
 
 References
 ----------
@@ -54,9 +54,10 @@ class LearningResult:
     checkpoints : (n,) int              iterations at which exploitability was estimated (0 = start)
     nash_conv : (n,)                    the estimates
     reports : tuple                     the ExploitabilityReports
-    play : RepeatedPlayResult           the engine's record (history of profiles, changes)
-    success, status, message            the engine's (a stochastic learner is never "converged":
-                                        status 1 after ``n_iterations``; 2 non-finite; 3 callback)
+    play : RepeatedPlayResult           the engine's record (history of profiles, changes, the
+                                        final Adam state)
+    success, status, message            the engine's: a fixed-horizon run (status 7 after
+                                        ``n_iterations``; 2 non-finite; 3 callback)
     method, parameters
     """
     profile: tuple = field(repr=False)
@@ -77,7 +78,8 @@ class LearningResult:
 
 
 class _PolicyGradientStep:
-    """``update(player, profile, round)`` for the engine: one REINFORCE + Adam step per round."""
+    """The engine's joint update ``(profile, state) -> (profile, state)``: one batch, one REINFORCE
+    gradient per trader and one Adam step each; ``state`` holds the round and the Adam moments."""
 
     def __init__(self, crisis, batch_size, learning_rate, min_std, max_std, rng):
         self.crisis = crisis
@@ -85,9 +87,6 @@ class _PolicyGradientStep:
         self.lr = learning_rate
         self.log_std_bounds = (np.log(min_std), np.log(max_std))
         self.rng = rng
-        self.round = None
-        self.grads = None
-        self.adam = {}
         self.returns, self.poa = [], []
 
     def _gradients(self, profile):
@@ -121,20 +120,23 @@ class _PolicyGradientStep:
             grads.append(np.concatenate([g_mean, g_log_std]))
         return grads
 
-    def __call__(self, player, profile, rnd):
-        if rnd != self.round:
-            self.grads = self._gradients(profile)
-            self.round = rnd
-        g = self.grads[player]
-        m, v = self.adam.get(player, (np.zeros_like(g), np.zeros_like(g)))
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        self.adam[player] = (m, v)
-        step = self.lr * (m / (1 - 0.9 ** rnd)) / (np.sqrt(v / (1 - 0.999 ** rnd)) + 1e-8)
-        theta = np.asarray(profile[player], dtype=np.float64) + step
-        d = theta.size // 2
-        theta[d:] = np.clip(theta[d:], *self.log_std_bounds)
-        return theta
+    def start_state(self, profile):
+        return {"round": 0, "adam": tuple((np.zeros(th.size), np.zeros(th.size)) for th in profile)}
+
+    def __call__(self, profile, state):
+        rnd = state["round"] + 1
+        grads = self._gradients(profile)
+        new, adam = [], []
+        for theta, g, (m, v) in zip(profile, grads, state["adam"]):
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            adam.append((m, v))
+            step = self.lr * (m / (1 - 0.9 ** rnd)) / (np.sqrt(v / (1 - 0.999 ** rnd)) + 1e-8)
+            theta = np.asarray(theta, dtype=np.float64) + step
+            d = theta.size // 2
+            theta[d:] = np.clip(theta[d:], *self.log_std_bounds)
+            new.append(theta)
+        return tuple(new), {"round": rnd, "adam": tuple(adam)}
 
 
 def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: int = 32,
@@ -156,7 +158,8 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
                                   (0: only at the start and the end)
     exploitability_options : dict passed to :func:`.exploitability.exploitability`
     seed : seeds the batches (and, unless given in the options, the estimates)
-    callback : ``callback(iteration, profile)``, may raise StopIteration (engine semantics)
+    callback : ``callback(state)`` with the engine's ``RoundState`` after every iteration; may
+               raise StopIteration
     """
     if not isinstance(crisis, Crisis):
         raise TypeError(f"crisis: expected a Crisis; got {type(crisis).__name__}")
@@ -176,21 +179,21 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
     opts.update(exploitability_options or {})
     reports, checkpoints = [exploitability(crisis, profile, **opts)], [0]
 
-    def on_round(rnd, prof):
-        if exploitability_every and rnd % exploitability_every == 0 and rnd < n_iterations:
-            reports.append(exploitability(crisis, prof, **opts))
-            checkpoints.append(rnd)
+    def on_round(rs):
+        if exploitability_every and rs.round % exploitability_every == 0 and rs.round < n_iterations:
+            reports.append(exploitability(crisis, rs.profile, **opts))
+            checkpoints.append(rs.round)
         if callback is not None:
-            callback(rnd, prof)
+            callback(rs)
 
     step = _PolicyGradientStep(crisis, batch_size, learning_rate, min_std, max_std,
                                np.random.default_rng(seed))
-    play = repeated_play(step, profile, max_rounds=n_iterations, tol=0.0, order="simultaneous",
-                         callback=on_round, record_history=False)
+    play = repeated_play(step, profile, joint=True, state=step.start_state(profile),
+                         max_rounds=n_iterations, callback=on_round, record_every=0)
     final = play.final
-    if checkpoints[-1] != play.rounds:
+    if checkpoints[-1] != play.nit:
         reports.append(exploitability(crisis, final, **opts))
-        checkpoints.append(play.rounds)
+        checkpoints.append(play.nit)
     returns = np.array(step.returns)
     poa = np.array(step.poa)
     nash = np.array([r.nash_conv for r in reports])
@@ -202,7 +205,7 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
               "min_std": float(min_std), "max_std": float(max_std),
               "exploitability_every": int(exploitability_every), "exploitability_options": opts,
               "seed": seed, "start": "given" if start is not None else "means 0.5"}
-    return LearningResult(final, policy_means(final), policy_stds(final), play.rounds, returns,
+    return LearningResult(final, policy_means(final), policy_stds(final), play.nit, returns,
                           poa, ck, nash, tuple(reports), play, play.success, play.status,
                           play.message, parameters=params)
 

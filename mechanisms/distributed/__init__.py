@@ -13,7 +13,7 @@ after tuning ``(xi, delta)`` from the graph, so every adaptive best-response dyn
 * :mod:`.tuning`: ``R(xi)``, ``delta(xi)`` and the choice of ``xi`` (Appendix 7.6-7.7).
 * :mod:`.equilibrium`: equilibrium checks (best-response fixed point, efficiency, prices equal
   to the duals, budget balance, locality) and the best-response Jacobian.
-* Learning dynamics: :func:`mechanisms.repeated_play.adaptive_best_response`.
+* Learning dynamics: :func:`mechanisms.repeated_play.repeated_play` (``joint=True``).
 * :mod:`.reproduction`: ``spbe reproduce ch4-convergence`` (Figs 12-15, Table 1).
 
 Reference: A. Sinha, *Mechanism Design with Allocative, Informational and Learning Constraints*,

@@ -149,7 +149,7 @@ class InducedGame:
     """The game induced by a mechanism and a utility profile (4.10): ``u_i(m) = v_i(x_i(m)) - t_i(m)``.
 
     A picklable callable: ``game(m)`` is the joint best response ``beta(m)`` (4.17), which is what
-    :func:`mechanisms.repeated_play.adaptive_best_response` iterates.
+    :func:`mechanisms.repeated_play.repeated_play` (``joint=True``) iterates.
     """
 
     def __init__(self, mechanism, utilities):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mechanisms.repeated_play import Cournot, ExponentialAverage, WindowAverage, adaptive_best_response
+from mechanisms.repeated_play import Cournot, ExponentialAverage, WindowAverage, repeated_play
 from spbe.reproduce import Reproduction
 
 from .centralized import solve_private, solve_public
@@ -120,7 +120,7 @@ def run(out_dir, quick: bool = False) -> dict:
                     return {"allocation": float(np.linalg.norm(mech.allocation(m) - x_star)),
                             "price": float(np.linalg.norm(mech.prices(m) - lam))}
             for dname, dyn in DYNAMICS.items():
-                res = adaptive_best_response(game, np.zeros_like(m_eq), dynamic=dyn, target=m_eq,
+                res = repeated_play(game, np.zeros_like(m_eq), joint=True, dynamic=dyn, target=m_eq,
                                              target_tol=1e-5, max_rounds=caps[kind], record_every=0,
                                              monitor=monitor)
                 name = f"{kind}/{gname}/{dname}"
@@ -175,7 +175,7 @@ def _small_message_divergence(tree, utilities, opt, quick):
     mech = SmallMessageMechanism(tree)
     m_eq = mech.equilibrium_messages(opt)
     start = tuple(a + 1e-6 for a in m_eq)
-    res = adaptive_best_response(mech.game(utilities), start, dynamic=Cournot(), target=m_eq,
+    res = repeated_play(mech.game(utilities), start, joint=True, dynamic=Cournot(), target=m_eq,
                                  max_rounds=200, divergence_bound=1e3, record_every=0)
     out = {"total_message_dimension": mech.dimension,
            "proxy_mechanism_total_dimension": N_AGENTS * (N_AGENTS + 1),

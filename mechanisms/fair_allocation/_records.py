@@ -52,3 +52,19 @@ def conditional(p: np.ndarray, agent: int) -> np.ndarray:
     """p(θ_{-i} | θ_i) laid out like p (same shape; sums to 1 over all axes but ``agent``)."""
     axes = tuple(k for k in range(p.ndim) if k != agent)
     return p / p.sum(axis=axes, keepdims=True)
+
+
+def independent_priors(problem, priors) -> tuple:
+    """The per-agent marginals of an independent prior (spbe's belief: one vector per agent).
+
+    ``priors`` as for :func:`joint_prior`; a joint array must be the product of its marginals
+    (spbe's finite Bayesian games have independent types)."""
+    p = joint_prior(problem, priors)
+    marginals = tuple(p.sum(axis=tuple(k for k in range(p.ndim) if k != i)) for i in range(p.ndim))
+    product = np.ones(())
+    for q in marginals:
+        product = np.multiply.outer(product, q)
+    if not np.allclose(product, p, rtol=0.0, atol=1e-12):
+        raise ValueError("priors: correlated types are not supported (the induced finite Bayesian "
+                         "game is solved by spbe, whose types are independent across agents)")
+    return marginals

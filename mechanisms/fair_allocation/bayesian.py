@@ -27,9 +27,11 @@ from typing import Optional
 import numpy as np
 from scipy import optimize, sparse, stats
 
+import spbe
+
 from .._levels import first_crossing
 from ..results import MechanismResult
-from ._records import conditional, frozen, joint_prior
+from ._records import conditional, frozen, independent_priors, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
 __all__ = ["BSICTaxes", "BSICReport", "value_tables", "bsic_rhs", "expected_welfare_gains",
@@ -259,7 +261,7 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
 
 @dataclass(frozen=True, eq=False)
 class BSICReport:
-    """Brute-force check of BSIC: truth against every misreport, the others truthful.
+    """Exact check of BSIC on spbe's stage kernel: truth against every misreport, the others truthful.
 
     ``max_gain`` = max over (i, θ_i, φ_i) of expected utility(misreport) - expected utility(truth);
     ``holds`` iff max_gain ≤ tol. ``budget_imbalance`` = max_ψ |Σ_i t_i(ψ)|.
@@ -283,33 +285,25 @@ class BSICReport:
 
 def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol: float = 1e-9
                ) -> BSICReport:
-    """Enumerate every agent, true type and misreport; expectations over p(θ_{-i} | θ_i)."""
+    """BSIC (5.35)/(5.37a) on the induced finite Bayesian game (δ = 0 :class:`spbe.DynamicGame`,
+    :func:`~.full_implementation.direct_mechanism_game`): spbe's stage kernel gives every agent's
+    interim utility ``U^i(θ_i, φ_i)`` of each report against the others' truthful reports
+    (:func:`spbe.action_values`); the gain of a misreport is ``U^i(θ_i, φ_i) - U^i(θ_i, θ_i)``."""
+    from .full_implementation import direct_mechanism_game
     eps = _check_epsilon(epsilon)
     t = np.asarray(taxes.taxes if isinstance(taxes, BSICTaxes) else taxes, dtype=float)
     n = problem.n_agents
     if t.shape != problem.n_types + (n,):
         raise ValueError(f"taxes: expected shape {problem.n_types + (n,)}, got {t.shape}")
-    p = joint_prior(problem, priors)
-    x = allocation_table(problem, eps)
-    v = problem.valuation.value
+    U = spbe.action_values(direct_mechanism_game(problem, eps, t), independent_priors(problem, priors),
+                           [np.eye(L) for L in problem.n_types])
     worst, max_gain, count = (), -np.inf, 0
-    for i in range(n):
-        cond = conditional(p, i)
-        for th in range(problem.n_types[i]):
-            theta = problem.type_sets[i][th]
-            expected = np.zeros(problem.n_types[i])
-            for prof in problem.profiles():
-                if prof[i] != th:
-                    continue
-                for ph in range(problem.n_types[i]):
-                    rep = list(prof)
-                    rep[i] = ph
-                    rep = tuple(rep)
-                    expected[ph] += cond[prof] * (v(x[rep][i], theta) - t[rep][i])
-            for ph in range(problem.n_types[i]):
+    for i, L in enumerate(problem.n_types):
+        for th in range(L):
+            for ph in range(L):
                 if ph != th:
                     count += 1
-                    gain = float(expected[ph] - expected[th])
+                    gain = float(U[i][th, ph] - U[i][th, th])
                     if gain > max_gain:
                         max_gain, worst = gain, (i, th, ph)
     imbalance = float(np.abs(t.sum(axis=-1)).max())

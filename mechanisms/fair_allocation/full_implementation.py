@@ -36,7 +36,7 @@ from scipy import optimize
 
 import spbe
 
-from ._records import conditional, frozen, joint_prior
+from ._records import conditional, frozen, independent_priors, joint_prior
 from .allocation import AllocationProblem, _check_epsilon, allocation_table
 
 __all__ = ["AugmentationConstants", "augmentation_constants", "AugmentedMechanism",
@@ -286,32 +286,18 @@ def _direct_rewards(problem, epsilon, taxes):
 
 def pure_direct_equilibria(problem: AllocationProblem, epsilon: float, priors, taxes, *,
                            tol: float = 1e-9) -> PureEquilibria:
-    """All pure BNE of the un-augmented direct mechanism (x̂_ε, t̂), by enumeration over σ."""
-    eps = _check_epsilon(epsilon)
-    p = joint_prior(problem, priors)
-    R = _direct_rewards(problem, eps, taxes)
-    n = problem.n_agents
+    """All pure BNE of the un-augmented direct mechanism (x̂_ε, t̂): every pure report profile σ
+    is checked on the induced finite Bayesian game (:func:`direct_mechanism_game`) with spbe's
+    stage kernel, ``U^i(θ_i, φ_i) = E_{θ_{-i}}[v(x̂_i(φ_i, σ_{-i}(θ_{-i})); θ_i) - t̂_i(...)]``
+    (:func:`spbe.action_values`, δ = 0); σ is a BNE iff ``U^i(θ_i, σ_i(θ_i)) = max_φ U^i(θ_i, φ)``
+    (up to ``tol``) for every agent and type."""
+    game = direct_mechanism_game(problem, epsilon, taxes)
+    belief = independent_priors(problem, priors)
     found = []
     profiles = list(_strategy_profiles(problem))
     for sigma in profiles:
-        ok = True
-        for i in range(n):
-            for th in range(problem.n_types[i]):
-                dist = _report_distribution(problem, p, i, th, sigma)
-                # theta profile enters R only through θ_i
-                vals = np.zeros(problem.n_types[i])
-                for prob, rep in dist:
-                    for ph in range(problem.n_types[i]):
-                        r = list(rep)
-                        r[i] = ph
-                        idx = (i,) + tuple(th if j == i else 0 for j in range(n)) + tuple(r)
-                        vals[ph] += prob * R[idx]
-                if vals[sigma[i][th]] < vals.max() - tol:
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
+        U = spbe.action_values(game, belief, [np.eye(L)[list(s)] for L, s in zip(problem.n_types, sigma)])
+        if all(U[i][th, s[th]] >= U[i][th].max() - tol for i, s in enumerate(sigma) for th in range(len(s))):
             found.append((sigma, None))
     return PureEquilibria(tuple(found), len(profiles), "direct (x̂_ε, t̂)", tol)
 

@@ -21,7 +21,8 @@ def best_response_dynamics(mechanism, utilities, start, *, max_rounds: int = 20,
     """Repeated (approximate) best response from the profile ``start``.
 
     Returns the :class:`~mechanisms.repeated_play.RepeatedPlayResult`; its ``history`` holds the
-    message profiles (allocations: ``mechanism.allocation(mechanism.demands(profile))``).
+    message profiles (allocations: ``mechanism.allocation(mechanism.demands(profile))``);
+    ``callback(state)`` receives the engine's :class:`~mechanisms.repeated_play.RoundState`.
     ``search_options`` go to :func:`~.deviations.max_deviation_gain` (e.g. ``n_grid``, ``y_high``).
     """
     start = mechanism.check_messages(start)

@@ -114,7 +114,7 @@ def _learning(quick):
     dist = [float(np.max(np.abs(mech.allocation(mech.demands(p)) - sol.x))) for p in res.history]
     prices = [float(np.mean([m[1:].mean() for m in p])) for p in res.history]
     return {"instance": "G1", "mechanism": mech.name, "start": "1.1 x (constructed equilibrium)",
-            "converged": res.converged, "rounds": res.rounds, "message": res.message,
+            "converged": res.success, "rounds": res.nit, "message": res.message,
             "allocation_error_by_round": dist, "mean_price_by_round": prices}
 
 

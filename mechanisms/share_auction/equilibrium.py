@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._levels import monotone_root
+from ..results import MechanismResult
 from .allocation import check_capacity, proportional_share
 from .valuations import LogValuation, Valuation, check_valuations
 
@@ -135,6 +136,20 @@ class ShareAuctionEquilibrium:
     message: str
     method: str = "brentq on D(theta) = C"
     parameters: dict = field(default_factory=dict)
+
+    def as_result(self) -> MechanismResult:
+        """The layer's common record: the equilibrium is the root of ``D(θ) = C`` and every bid is
+        checked against the agent's exact best response (a fixed point computed exactly, method
+        ``"exact"``); ``max_gain`` is the best-response gap (a bid residual, not a payoff gain);
+        ``welfare`` is ``Σ V_i(x*_i)``; no taxes (``budget_imbalance`` None); IR holds when every
+        ``U_i >= 0`` (an agent can always bid 0)."""
+        return MechanismResult(
+            mechanism="seed001-share-auction", checked="Nash equilibrium (best-response fixed point)",
+            method="exact", success=self.success, message=self.message,
+            max_gain=float(self.best_response_gap),
+            individually_rational=bool(np.all(self.utilities >= -1e-12)),
+            allocation=self.allocation, welfare=float(self.welfare), details=self,
+            parameters=self.parameters)
 
 
 def nash_equilibrium(valuations, capacity, *, tol: float = 1e-9) -> ShareAuctionEquilibrium:

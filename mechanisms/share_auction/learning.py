@@ -3,8 +3,9 @@
 :func:`bayesian_bidding` is steps 3-4 of the seed's Figure 1 (seed 001 §4): in round 0 every agent
 bids optimally under its prior; in every later round ``t`` it updates its normal belief with the
 realised ``S_{-i}^{t-1}`` (conjugate update, :mod:`.beliefs`) and resubmits its optimal bid under
-the new belief (:mod:`.bidding`). All agents move at once. It runs on the shared repeated-play
-engine: each player is an agent whose action is ``(belief mean, belief variance, bid)``.
+the new belief (:mod:`.bidding`). All agents move at once. It runs on the layer's repeated-play
+engine as a fixed-horizon run: each player is an agent whose action is its bid and whose private
+state is its belief ``(mean, variance)``.
 The bids do not depend on what the deal-optimization stage keeps, so the bid sequence of one run
 serves every deadline ``T_max`` (:mod:`.deal_optimization` reads its prefixes).
 
@@ -43,7 +44,7 @@ class BiddingRun:
         The realised ``S_{-i}`` of each round (what the next round observes).
     rounds : int
     success, status, message, method, parameters
-        The engine's status (it runs all rounds: ``tol = 0``).
+        The engine's (a fixed-horizon run: status 7 once every round is played).
     """
     bids: np.ndarray = field(repr=False)
     belief_means: np.ndarray = field(repr=False)
@@ -92,7 +93,7 @@ def bayesian_bidding(valuations, capacity, priors, noise_sds, rounds: int, *, be
     n_nodes, truncation
         Quadrature of :func:`~.bidding.optimal_bid`.
     callback : callable, optional
-        The engine's ``callback(round, profile)``.
+        The engine's ``callback(state)`` (a :class:`~mechanisms.repeated_play.RoundState`).
     """
     vals = check_valuations(valuations)
     n = len(vals)
@@ -123,28 +124,26 @@ def bayesian_bidding(valuations, capacity, priors, noise_sds, rounds: int, *, be
                                "bid totals")
         return s
 
-    start = tuple(np.array([p.mean, p.variance, bid(i, p.mean, p.variance)]) for i, p in enumerate(priors))
+    beliefs = tuple((float(p.mean), float(p.variance)) for p in priors)
+    start = tuple(np.array([bid(i, *b)]) for i, b in enumerate(beliefs))
 
-    def update(i, profile, t):
-        observed = sum(profile[j][2] for j in range(n) if j != i)  # S_{-i} of the previous round
-        mean, var = _update(profile[i][0], profile[i][1], observed, sig[i] ** 2)
-        return np.array([mean, var, bid(i, mean, var)])
+    def update(i, profile, t, belief):
+        observed = sum(profile[j][0] for j in range(n) if j != i)  # S_{-i} of the previous round
+        mean, var = _update(belief[0], belief[1], observed, sig[i] ** 2)
+        return np.array([bid(i, mean, var)]), (mean, var)
 
     if rounds == 0:
-        history = (start,)
-        status, message, success = 0, "round 0 only", True
+        history, states = (start,), (beliefs,)
+        status, message, success = 7, "round 0 only", True
     else:
-        play = repeated_play(update, start, max_rounds=int(rounds), tol=0.0, order="simultaneous",
-                             callback=callback)
-        history = play.history
-        status, message = play.status, play.message
-        success = play.status in (0, 1) and play.rounds == rounds
-        if play.rounds == rounds and play.status == 1:
-            status, message = 0, f"{rounds} rounds played"
-    prof = np.array([[a for a in p] for p in history])  # (T+1, n, 3)
-    bids = prof[:, :, 2]
+        play = repeated_play(update, start, state=beliefs, max_rounds=int(rounds),
+                             order="simultaneous", callback=callback)
+        history, states = play.history, play.states
+        status, message, success = play.status, play.message, play.success
+    bids = np.array([np.concatenate(p) for p in history])  # (T+1, n)
+    belief = np.array(states, dtype=np.float64)           # (T+1, n, 2)
     others = bids.sum(axis=1, keepdims=True) - bids
-    arrays = [bids, prof[:, :, 0], np.sqrt(prof[:, :, 1]), others]
+    arrays = [bids, belief[:, :, 0], np.sqrt(belief[:, :, 1]), others]
     for a in arrays:
         a.setflags(write=False)
     return BiddingRun(bids=arrays[0], belief_means=arrays[1], belief_sds=arrays[2], others_sums=arrays[3],

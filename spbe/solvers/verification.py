@@ -255,5 +255,5 @@ def _judge(report: dict, tol: dict, scale: float) -> tuple[bool, str]:
         return True, (f"an ε-equilibrium of the game with ε = {eps:.2g} per round at the check beliefs "
                       f"({spread}); {mc_text}")
     return False, (f"not an equilibrium of the game within tolerance: a one-shot deviation gains up to "
-                   f"{eps:.2g} per round between the grid nodes ({spread}), while the grid's own "
+                   f"{eps:.2g} per round at the check beliefs ({spread}), while the grid's own "
                    f"residual is {report['grid_epsilon_per_round']:.2g}; {mc_text}")

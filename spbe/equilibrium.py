@@ -264,10 +264,14 @@ class Equilibrium:
         off = np.flatnonzero(~on)
         if len(off) == 0:
             return out, flags
-        cache = self.__dict__.get("_offgrid_cache")
-        if cache is None or len(cache) > _OFFGRID_CACHE_SIZE:
-            cache = {}
-            object.__setattr__(self, "_offgrid_cache", cache)
+        # the cache belongs to this equilibrium and its stage solver: a copy that installs
+        # another solver (``_solver_cache``) starts its own
+        solver = self._node_solver()
+        held = self.__dict__.get("_offgrid_cache")
+        if held is None or held[0] is not solver or len(held[1]) > _OFFGRID_CACHE_SIZE:
+            held = (solver, {})
+            object.__setattr__(self, "_offgrid_cache", held)
+        cache = held[1]
         keys = [(k, beliefs[b].tobytes()) for b in off]
         missing = {}
         for b, key in zip(off, keys):

@@ -132,3 +132,16 @@ def test_forward_step_applies_an_unobserved_deviation(pg05):
             np.testing.assert_allclose(new_pb[p, i], expected[i], atol=1e-12)
         assert r[p, 0] == game.rewards[(0,) + tuple(x[p]) + tuple(a[p])]
     assert math.isfinite(r.sum())
+
+
+def test_a_copy_with_another_stage_solver_does_not_share_the_cache(pg05):
+    import copy
+
+    from spbe.stage.node_solver import NodeSolver
+    eq = dataclasses.replace(pg05)
+    pb = np.array([[[0.33, 0.67], [0.71, 0.29]]])
+    eq._strategies_padded(pb, 0)
+    other = copy.copy(eq)
+    object.__setattr__(other, "_solver_cache", NodeSolver(eq.game, eta=1e-7, exhaustive_fallback=False))
+    other._strategies_padded(np.array([[[0.21, 0.79], [0.43, 0.57]]]), 0)
+    assert len(eq.__dict__["_offgrid_cache"][1]) == 1 and len(other.__dict__["_offgrid_cache"][1]) == 1

@@ -40,7 +40,7 @@ def truncation_horizon(delta: float, reward_bound: float, tol: float = 1e-6) -> 
 
 
 def monte_carlo_values(eq, beliefs, *, paths: int = 200, tol: float = 1e-6, seed: int = 0,
-                       progress=None) -> dict:
+                       max_solves: Optional[int] = None, chunk: int = 4, progress=None) -> dict:
     """Monte-Carlo one-shot deviation values Ū^i(π, x, a) of ``eq``'s strategy at ``beliefs``.
 
     Parameters
@@ -53,8 +53,13 @@ def monte_carlo_values(eq, beliefs, *, paths: int = 200, tol: float = 1e-6, seed
     tol : float
         Truncation of infinite-horizon sums (see :func:`truncation_horizon`).
     seed : int
+    max_solves : int, optional
+        Cap on the off-grid stage solves (distinct beliefs met for the first time), the cost of
+        the check. The paths run in rounds of ``chunk`` per group; no new round starts once the
+        cap is passed, so fewer than ``paths`` paths may be used (returned as ``paths``). With
+        Markov types nearly every visited belief is new, with static types most repeat.
     progress : callable, optional
-        Called as ``progress(step, steps)`` after every period.
+        Called as ``progress(paths_done, paths)`` after every round.
 
     Returns
     -------
@@ -64,8 +69,6 @@ def monte_carlo_values(eq, beliefs, *, paths: int = 200, tol: float = 1e-6, seed
     and ``steps`` (periods simulated), ``paths``. Entries beyond an agent's types or actions
     are zero.
     """
-    from ..equilibrium import forward_step
-
     game = eq.game
     beliefs = np.ascontiguousarray(beliefs, dtype=float)
     N, Mx, Kx = game.n_agents, max(game.n_types), max(game.n_actions)
@@ -97,30 +100,25 @@ def monte_carlo_values(eq, beliefs, *, paths: int = 200, tol: float = 1e-6, seed
                         weights.append(w)
                         profiles.append(tuple(x if j == i else prof[j] for j in range(N)))
     G = len(groups)
-    group = np.repeat(np.arange(G), paths)
-    start = np.array([g[0] for g in groups])[group]
-    agent = np.array([g[1] for g in groups])[group]
-    action = np.array([g[3] for g in groups])[group]
-    R = len(group)
-    pb = beliefs[start].copy()
-    x = np.array(profiles, dtype=np.int64)[group]
-    rows = np.arange(R)
-    total = np.zeros(R)
-    discount = 1.0
-    for t in range(steps):
-        k = t if eq.horizon is not None else 0
-        gamma, _ = eq._strategies_padded(pb, k)
-        forced = (agent, action) if t == 0 else None
-        _, rewards, pb, x = forward_step(game, gamma, pb, x, rng, forced)
-        total += discount * rewards[rows, agent]
-        discount *= delta
+    g_start = np.array([g[0] for g in groups])
+    g_agent = np.array([g[1] for g in groups])
+    g_action = np.array([g[3] for g in groups])
+    g_profile = np.array(profiles, dtype=np.int64)
+    sums, squares, done = np.zeros(G), np.zeros(G), 0
+    solved_before = _solves(eq)
+    while done < paths:
+        n = min(chunk, paths - done) if paths - done >= 2 * chunk else paths - done
+        total = _returns(eq, beliefs, np.repeat(g_start, n), np.repeat(g_agent, n),
+                         np.repeat(g_action, n), np.repeat(g_profile, n, axis=0), steps, rng).reshape(G, n)
+        sums += total.sum(axis=1)
+        squares += (total ** 2).sum(axis=1)
+        done += n
         if progress is not None:
-            progress(t + 1, steps)
-    if eq.horizon is not None:
-        total += discount * _terminal_reward(eq, pb)[rows, agent, x[rows, agent]]
-    per_group = total.reshape(G, paths)
-    mean = per_group.mean(axis=1)
-    var = per_group.var(axis=1, ddof=1) / paths
+            progress(done, paths)
+        if max_solves is not None and _solves(eq) - solved_before > max_solves:
+            break
+    mean = sums / done
+    var = np.maximum(squares - done * mean ** 2, 0.0) / (done - 1) / done
     dev = np.zeros((S, N, Mx, Kx))
     dev_var = np.zeros((S, N, Mx, Kx))
     for g, (s, i, xx, a) in enumerate(groups):
@@ -140,7 +138,32 @@ def monte_carlo_values(eq, beliefs, *, paths: int = 200, tol: float = 1e-6, seed
             + (1.0 - played[:, i, :m, :kk]) ** 2 * dev_se[:, i, :m, :kk] ** 2
         gains_se[:, i, :m, :kk] = np.sqrt(np.maximum(var, 0.0))
     return dict(deviation_values=dev, deviation_se=dev_se, values=values, values_se=values_se,
-                gains=gains, gains_se=gains_se, played=played, steps=steps, paths=paths)
+                gains=gains, gains_se=gains_se, played=played, steps=steps, paths=done)
+
+
+def _solves(eq) -> int:
+    held = eq.__dict__.get("_offgrid_cache")
+    return 0 if held is None else len(held[1])
+
+
+def _returns(eq, beliefs, start, agent, action, profile, steps, rng) -> np.ndarray:
+    """Discounted rewards of ``agent`` on paths from ``beliefs[start]`` with true types
+    ``profile``, the agent playing ``action`` in the first period."""
+    from ..equilibrium import forward_step
+    game, delta = eq.game, eq.delta
+    pb = beliefs[start].copy()
+    x = profile.copy()
+    rows = np.arange(len(start))
+    total = np.zeros(len(start))
+    discount = 1.0
+    for t in range(steps):
+        gamma, _ = eq._strategies_padded(pb, t if eq.horizon is not None else 0)
+        _, rewards, pb, x = forward_step(game, gamma, pb, x, rng, (agent, action) if t == 0 else None)
+        total += discount * rewards[rows, agent]
+        discount *= delta
+    if eq.horizon is not None:
+        total += discount * _terminal_reward(eq, pb)[rows, agent, x[rows, agent]]
+    return total
 
 
 def _terminal_reward(eq, beliefs: np.ndarray) -> np.ndarray:

@@ -75,7 +75,7 @@ def _interior_beliefs(game, rng, count: int) -> np.ndarray:
 
 def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int = 0,
            monte_carlo: bool = True, mc_beliefs: int = 6, mc_paths: int | None = None,
-           mc_budget: int = 20_000, mc_tol: float = 1e-6,
+           mc_budget: int = 20_000, mc_max_solves: int = 2_000, mc_tol: float = 1e-6,
            tolerances: dict | None = None) -> dict:
     """Measure how far an :class:`~spbe.Equilibrium` is from an equilibrium of the game.
 
@@ -89,11 +89,13 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         whose visited beliefs are added to the check set (infinite horizon).
     monte_carlo : bool
         Run the interpolation-free Monte-Carlo check.
-    mc_beliefs, mc_paths, mc_budget, mc_tol : int, int or None, int, float
+    mc_beliefs, mc_paths, mc_budget, mc_max_solves, mc_tol : int, int or None, int, int, float
         Sampled first-period beliefs (interior, uniform on each simplex); paths per belief, agent,
         type, first action and type profile of the other agents (default: ``mc_budget`` paths in
-        all, at least 16 per group; the cost is the stage solves at the distinct beliefs the
-        paths visit); and the truncation of the infinite sums (δ^H R_max / (1 − δ) < ``mc_tol``).
+        all, at least 16 per group); a cap on the off-grid stage solves the paths may cause (the
+        cost of the check: paths run in rounds of 4 per group, and no round starts once the cap
+        is passed; the paths used are reported); and the truncation of the infinite sums
+        (δ^H R_max / (1 − δ) < ``mc_tol``).
     tolerances : dict, optional
         Tolerances of ``success`` per round, in units of the largest |reward| (see
         :data:`DEFAULT_TOLERANCES`).
@@ -209,7 +211,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
             groups = mc_beliefs * sum(m * k * int(np.prod(game.n_types)) // m
                                       for m, k in zip(game.n_types, game.n_actions))
             mc_paths = max(16, mc_budget // max(groups, 1))
-        mc = monte_carlo_values(eq, mc_start, paths=mc_paths, tol=mc_tol, seed=seed)
+        mc = monte_carlo_values(eq, mc_start, paths=mc_paths, tol=mc_tol, seed=seed, max_solves=mc_max_solves)
         reported = eq._values_padded(mc_start, 0)
         check = fine.interpolate_many(check_values, mc_start)
         err, err_at = _value_error(mc, reported, game)
@@ -219,7 +221,8 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         out["value_error"] = err
         out["value_error_per_round"] = per_round * err
         out["monte_carlo"] = dict(
-            beliefs=[_belief_list(game, pb) for pb in mc_start], paths=mc_paths, steps=mc["steps"],
+            beliefs=[_belief_list(game, pb) for pb in mc_start], paths=mc["paths"], paths_asked=mc_paths,
+            max_solves=mc_max_solves, steps=mc["steps"],
             truncation_tol=mc_tol, values=mc["values"].tolist(), values_se=mc["values_se"].tolist(),
             reported_values=reported.tolist(), check_values=check.tolist(), value_error_at=None if err_at is None else dict(
                 belief=_belief_list(game, mc_start[err_at[0]]), agent=err_at[1], type=err_at[2]),

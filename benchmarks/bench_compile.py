@@ -7,7 +7,8 @@ The README's main command (``spbe solve public-goods --delta 0.95 --grid 11 --ou
 a fresh subprocess whose ``NUMBA_CACHE_DIR`` is a new, empty temporary folder, so every kernel
 is compiled as on the first run after an install. A listener on numba's ``numba:compile`` event
 records every compilation (one per function and type signature): its inclusive time and its
-exclusive time (its own, less the functions it compiled while being typed). A second run with
+exclusive time (its own, less the functions it compiled while being typed), and the CPU time of
+the compiling thread (less sensitive than wall time to other work on the machine). A second run with
 the now filled cache gives the warm time. Nothing here is asserted by a test; the numbers
 depend on the machine and its load.
 
@@ -28,7 +29,7 @@ from pathlib import Path
 MAIN_COMMAND = "solve public-goods --delta 0.95 --grid 11"
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 t0 = time.perf_counter()
 from numba.core import event as ev
 
@@ -36,16 +37,17 @@ records, stack = [], []
 
 class Recorder(ev.Listener):
     def on_start(self, event):
-        stack.append([time.perf_counter(), 0.0])
+        stack.append([time.perf_counter(), 0.0, time.thread_time()])
     def on_end(self, event):
-        start, children = stack.pop()
+        start, children, cpu0 = stack.pop()
         total = time.perf_counter() - start
+        cpu = time.thread_time() - cpu0
         if stack:
             stack[-1][1] += total
         disp = event.data["dispatcher"]
         name = f"{disp.py_func.__module__}.{disp.py_func.__qualname__}"
         records.append(dict(name=name, parallel=bool(disp.targetoptions.get("parallel")),
-                            signature=str(event.data["args"]), inclusive=total,
+                            signature=str(event.data["args"]), inclusive=total, cpu=cpu,
                             exclusive=total - children, top=not stack))
 
 ev.register("numba:compile", Recorder())
@@ -56,7 +58,8 @@ try:
 except SystemExit as exc:
     status = exc.code
 wall = time.perf_counter() - t0
-json.dump(dict(status=status, wall=wall, records=records,
+times = os.times()
+json.dump(dict(status=status, wall=wall, records=records, cpu=times.user + times.system,
                peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
           open(sys.argv[1], "w"))
 """
@@ -92,7 +95,9 @@ def summarize(data: dict, top: int) -> dict:
         f["n"] += 1
         f["exclusive"] += r["exclusive"]
     compile_s = sum(r["inclusive"] for r in recs if r["top"])
-    return dict(wall=data["wall"], process=data["process"], compile=compile_s,
+    compile_cpu = sum(r["cpu"] for r in recs if r["top"])
+    return dict(wall=data["wall"], process=data["process"], compile=compile_s, compile_cpu=compile_cpu,
+                cpu=data["cpu"],
                 specializations=len(recs), functions=len(per_fn),
                 parallel_specializations=sum(r["parallel"] for r in recs),
                 peak_rss_mib=data["peak_rss_mib"],
@@ -102,11 +107,12 @@ def summarize(data: dict, top: int) -> dict:
 def markdown(command: str, cold: dict, warm: dict) -> str:
     lines = [f"Command: `spbe {command} --out DIR` (fresh process, `NUMBA_CACHE_DIR` a new "
              "temporary folder; then the same command again with the filled cache).", "",
-             "| run | process s | compilation s | specializations compiled | functions | parallel "
-             "specializations | peak RSS MiB |",
-             "|---|---|---|---|---|---|---|"]
+             "| run | process s | process CPU s | compilation s | compilation CPU s | specializations "
+             "compiled | functions | parallel specializations | peak RSS MiB |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for label, s in (("cold cache", cold), ("warm cache", warm)):
-        lines.append(f"| {label} | {s['process']:.1f} | {s['compile']:.1f} | {s['specializations']} | "
+        lines.append(f"| {label} | {s['process']:.1f} | {s['cpu']:.1f} | {s['compile']:.1f} | "
+                     f"{s['compile_cpu']:.1f} | {s['specializations']} | "
                      f"{s['functions']} | {s['parallel_specializations']} | {s['peak_rss_mib']:.0f} |")
     lines += ["", "Largest compile times, cold cache (exclusive: the function's own typing, lowering "
               "and LLVM optimization, without the functions it compiled while being typed):", "",

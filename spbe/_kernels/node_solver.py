@@ -158,8 +158,14 @@ def build_gamma(z, case_row, at_agent, at_type, n_actions, eta, gamma, gamma_eff
         for i in range(gamma.shape[0]):
             k = n_actions[i]
             for x in range(gamma.shape[1]):
+                row = 0.0
                 for a in range(k):
-                    gamma_eff[i, x, a] = (1.0 - k * eta) * gamma[i, x, a] + eta
+                    row += gamma[i, x, a]
+                # a padded type (an agent with fewer types than the largest) gets no tremble:
+                # its row stays zero, as saved results and their checks require
+                tremble = eta if row > 0.0 else 0.0
+                for a in range(k):
+                    gamma_eff[i, x, a] = (1.0 - k * tremble) * gamma[i, x, a] + tremble
                 for a in range(k, gamma.shape[2]):
                     gamma_eff[i, x, a] = 0.0
     else:
@@ -1092,15 +1098,19 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, search
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, ref_gains, first_cases, mode,
                 accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
                 full_search, defer_scan, out_gamma, out_eff, out_status, out_case, out_residual, out_found,
                 out_search):
-    """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
-    and do not depend on thread scheduling. With ``defer_scan`` the nodes whose global scan is due
-    come back with search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
-    for b in prange(beliefs.shape[0]):
+    """solve_node at every belief of ``beliefs`` (B, N, Mx), node ``b`` with the seed ``seed + b``;
+    results are per node. Serial and without the GIL: ``spbe.stage.node_solver`` runs blocks of
+    nodes on several threads (a block starting at node ``a`` gets ``seed + a``), so the results
+    do not depend on the thread count or schedule. (A ``prange`` loop here compiled the whole node
+    solver a second time, as the loop body of numba's parallel region: about a third of the first
+    run's compile time.) With ``defer_scan`` the nodes whose global scan is due come back with
+    search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
+    for b in range(beliefs.shape[0]):
         st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, ref_gains[b], first_cases[b], mode, accept_dist, n_starts, seed + b,
                                      max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],

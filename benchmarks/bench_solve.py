@@ -19,7 +19,7 @@ Sections (each prints a table; nothing is asserted, nothing is timed in the test
               and peak memory, at δ = 0.5 and 0.95 on growing grids.
 ``scale``     time per sweep per node against the number of agents, types and actions.
 ``compile``   cold-cache compile time and warm import time, in fresh subprocesses.
-``large``     infinite-horizon solves beyond two agents and two types (issue 4's targets): the
+``large``     infinite-horizon solves beyond two agents and two types (the performance targets of docs/design/performance-history.md): the
               3-agent threshold game on a 41^3 grid and the 2-agent, 3-type contribution game
               on a simplex lattice, each in a fresh subprocess (its own peak memory), stopped
               after ``--budget`` seconds if not converged (reported as such).

@@ -31,7 +31,7 @@ import sys
 import time
 from typing import Optional, Sequence
 
-__all__ = ["ProgressBar", "format_elapsed"]
+__all__ = ["ProgressBar", "compile_notice", "format_elapsed"]
 
 DEFAULT_SCHEDULE = (0.0, 0.5, 0.8, 0.9)     # spbe.solvers.solve.DEFAULT_SCHEDULE (not imported: no numba here)
 
@@ -231,3 +231,72 @@ class ProgressBar:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class compile_notice:
+    """Context manager that says when numba compiles: the first run after an install compiles
+    the kernels (a minute or more) before anything else is printed, and a command that sits
+    silent that long looks hung. On the first compilation it writes one line, then a line every
+    ``every`` seconds while compiling goes on, and on exit the total time spent compiling (only
+    if something was compiled: with the on-disk cache, later runs print nothing)."""
+
+    def __init__(self, stream=None, every: float = 20.0):
+        self.stream = stream if stream is not None else sys.stdout
+        self.every = every
+        self.total = 0.0
+        self._depth = 0
+        self._start = None
+        self._first = None
+        self._listener = None
+        self._stop = None
+
+    def _write(self, text):
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):          # a closed stream must not break the solve
+            pass
+
+    def _heartbeat(self):
+        while not self._stop.wait(self.every):
+            if self._depth > 0 and self._first is not None:
+                self._write(f"  ... still compiling ({self.total + time.perf_counter() - self._start:.0f} s)")
+
+    def __enter__(self):
+        try:
+            from numba.core import event
+        except ImportError:                    # pragma: no cover - numba is a dependency
+            return self
+        import threading
+
+        notice = self
+
+        class _Listener(event.Listener):
+            def on_start(self, ev):
+                if notice._depth == 0:
+                    notice._start = time.perf_counter()
+                    if notice._first is None:
+                        notice._first = notice._start
+                        notice._write("compiling the numba kernels (first run only; they are cached on disk "
+                                      "for later runs) ...")
+                notice._depth += 1
+
+            def on_end(self, ev):
+                notice._depth -= 1
+                if notice._depth == 0 and notice._start is not None:
+                    notice.total += time.perf_counter() - notice._start
+
+        self._event = event
+        self._listener = _Listener()
+        event.register("numba:compile", self._listener)
+        self._stop = threading.Event()
+        threading.Thread(target=self._heartbeat, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._listener is not None:
+            self._event.unregister("numba:compile", self._listener)
+            self._stop.set()
+            if self._first is not None:
+                self._write(f"compiled the numba kernels in {self.total:.0f} s")
+        return False

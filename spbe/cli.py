@@ -547,6 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spbe", description="Structured perfect Bayesian equilibria of dynamic games (thesis ch. 6).",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"spbe {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     common, plain = _common(), _common(limits=False)
     p = sub.add_parser("examples", parents=[plain], help="list the catalog of games",
@@ -659,7 +661,11 @@ def main(argv=None) -> int:
         max_memory = getattr(args, "max_memory", None)
         with limits(max_cases=getattr(args, "max_cases", None), max_nodes=getattr(args, "max_nodes", None),
                     max_memory=None if max_memory is None else int(max_memory * 2 ** 30)):
-            return args.func(args)
+            if args.command == "examples":
+                return args.func(args)
+            from ._progress import compile_notice
+            with compile_notice(sys.stdout):      # the first run compiles the kernels: say so
+                return args.func(args)
     except KeyboardInterrupt:
         if debug:
             raise

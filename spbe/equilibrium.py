@@ -223,7 +223,7 @@ class Equilibrium:
         return out
 
     def strategy(self, pi, t: Optional[int] = None) -> tuple:
-        """γ̃^i(·|x) per agent, an array types × actions, at any belief ``pi``."""
+        """``γ̃^i(·|x)`` per agent, an array types × actions, at any belief ``pi``."""
         k = self._period(t)
         gamma = self._strategy_padded(self.game.padded_belief(pi), k)
         return tuple(gamma[i, :m, :kk].copy() for i, (m, kk) in

@@ -276,12 +276,14 @@ class DynamicGame:
     def padded_arrays(self) -> dict:
         """Plain padded arrays for the numba kernels (computed once and cached).
 
-        ``rewards``   ``(N, X, A)`` with X = Π M_i type profiles, A = Π K_i action profiles
-                      (C order: the last agent varies fastest);
-        ``kernels``   ``(N, M_max, A, M_max)``, zero-padded;
-        ``static``    ``(N,)`` bool;
-        ``type_profiles``, ``action_profiles``: ``(X, N)`` and ``(A, N)`` int64 decode tables;
-        ``n_types``, ``n_actions``: ``(N,)`` int64.
+        Keys::
+
+            ``rewards``   ``(N, X, A)`` with X = Π M_i type profiles, A = Π K_i action profiles
+                          (C order: the last agent varies fastest);
+            ``kernels``   ``(N, M_max, A, M_max)``, zero-padded;
+            ``static``    ``(N,)`` bool;
+            ``type_profiles``, ``action_profiles``: ``(X, N)`` and ``(A, N)`` int64 decode tables;
+            ``n_types``, ``n_actions``: ``(N,)`` int64.
         """
         cached = self.__dict__.get("_padded")
         if cached is not None:

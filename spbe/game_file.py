@@ -78,7 +78,7 @@ def _array(value, field):
 
 
 def game_from_dict(data: dict) -> DynamicGame:
-    """Build a :class:`DynamicGame` from the parsed file contents (see the module docstring)."""
+    """Build a :class:`~spbe.DynamicGame` from the parsed file contents (see the module docstring)."""
     if not isinstance(data, dict):
         raise GameFileError(f"game: expected a table/object at the top level, got {type(data).__name__}")
     unknown = set(data) - _TOP_KEYS

@@ -1,15 +1,15 @@
-"""Figures of computed equilibria (matplotlib; every function returns the figure).
+"""Figures of computed equilibria (matplotlib; every function returns the figure)::
 
-``strategy_map``  γ̃^i(a|x) over the belief square (two agents with two types each), as in
-                  thesis Figs. 20-24 (γ̃^1(a^1 = 1 | x) against (π_1, π_2)); over a 2-D slice
-                  of the belief space for any other game (see below)
-``value_map``     (1 - δ) V^i(π, x) over the same square or slice
-``case_map``      the kind of play of the selected equilibrium at every point: pooling,
-                  separating, partially pooling or mixed, per agent (see :func:`play_kind`)
-``trajectories``  belief paths of :meth:`Equilibrium.simulate` / ``simulate_many``: drawn over
-                  the belief square (2 x 2 games) or as time series per agent (any game)
-``convergence``   residual and case changes per sweep
-``save``          write a figure as PNG and PDF (or any matplotlib format) at once
+    ``strategy_map``  γ̃^i(a|x) over the belief square (two agents with two types each), as in
+                      thesis Figs. 20-24 (γ̃^1(a^1 = 1 | x) against (π_1, π_2)); over a 2-D slice
+                      of the belief space for any other game (see below)
+    ``value_map``     (1 - δ) V^i(π, x) over the same square or slice
+    ``case_map``      the kind of play of the selected equilibrium at every point: pooling,
+                      separating, partially pooling or mixed, per agent (see :func:`play_kind`)
+    ``trajectories``  belief paths of Equilibrium.simulate / simulate_many: drawn over
+                      the belief square (2 x 2 games) or as time series per agent (any game)
+    ``convergence``   residual and case changes per sweep
+    ``save``          write a figure as PNG and PDF (or any matplotlib format) at once
 
 Slices
 ------
@@ -133,7 +133,7 @@ class BeliefSlice:
     def strategies(self, t: Optional[int] = None) -> tuple[np.ndarray, np.ndarray]:
         """Played prescriptions at the slice points, (len(x), len(y), N, M_max, K_max), NaN outside;
         and a bool array of the points without an exact stage solution. Grid nodes are read
-        from ``eq.strategy_nodes``; other points re-solved as :meth:`Equilibrium.strategy` does."""
+        from ``eq.strategy_nodes``; other points re-solved as :meth:`spbe.Equilibrium.strategy` does."""
         eq = self.eq
         k = eq._period(t)
         out = np.full(self.shape + eq.strategy_nodes.shape[2:], np.nan)
@@ -404,11 +404,12 @@ def convergence(eq, ax=None):
 def play_kind(strategy, tol: float = 1e-6) -> int:
     """The kind of play of one agent's prescription, an array types x actions (index into KINDS).
 
-    0 pooling: all types play the same (possibly mixed) action distribution;
-    1 separating: every type plays a pure action and no two types the same one;
-    3 partially pooling: every type plays a pure action, some (not all) types the same one —
+    * 0 pooling: all types play the same (possibly mixed) action distribution;
+    * 1 separating: every type plays a pure action and no two types the same one;
+    * 3 partially pooling: every type plays a pure action, some (not all) types the same one —
       possible only with three or more types;
-    2 mixed: otherwise (some type randomises and not all types play alike).
+    * 2 mixed: otherwise (some type randomises and not all types play alike).
+
     Entries within ``tol`` of 0 or 1 count as pure (trembles). With two types the three kinds
     0-2 are all there is: two pure rows that are not equal are distinct."""
     strategy = np.asarray(strategy, dtype=float)
@@ -495,7 +496,7 @@ def _paths(sims) -> tuple[list, list]:
 
 def trajectories(sims, game=None, *, kind: str = "auto", agents: Optional[Sequence[int]] = None,
                  true_type: bool = False, ax=None, max_paths: int = 200):
-    """Belief paths of :meth:`Equilibrium.simulate` or :meth:`Equilibrium.simulate_many`.
+    """Belief paths of :meth:`spbe.Equilibrium.simulate` or :meth:`spbe.Equilibrium.simulate_many`.
 
     Parameters
     ----------

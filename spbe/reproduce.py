@@ -6,7 +6,7 @@ reproduces, and a function ``run(out_dir, quick)`` that computes the key numbers
 figures into ``out_dir`` and returns the numbers as a JSON-serialisable dict. :func:`run`
 writes that dict to ``out_dir/NAME.json``.
 
-Reproductions of ``spbe`` itself are listed in :data:`BUILTIN`. Other packages (``mechanisms``)
+Reproductions of ``spbe`` itself are listed in :data:`spbe.reproduce.BUILTIN`. Other packages (``mechanisms``)
 add theirs through the ``spbe.reproductions`` entry-point group, so that ``spbe`` never
 imports them::
 
@@ -66,7 +66,7 @@ class Reproduction:
             raise TypeError(f"run: expected a callable run(out_dir, quick) -> dict, got {self.run!r}")
 
 
-# name -> "module:attribute" of spbe's own reproductions (imported only when used)
+#: name -> "module:attribute" of spbe's own reproductions (imported only when used)
 BUILTIN: dict[str, str] = {
     "ch6-public-goods": "spbe.reproductions.ch6_public_goods:REPRODUCTION",
     "ch6-refinement": "spbe.reproductions.ch6_refinement:REPRODUCTION",

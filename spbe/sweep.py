@@ -411,7 +411,7 @@ def sweep(game_factory: Callable[..., DynamicGame], params: Union[Mapping, Seque
     ----------
     game_factory : callable
         ``game_factory(**kwargs)`` returns the :class:`~spbe.DynamicGame` of a point, where
-        ``kwargs`` are the point's parameters other than those of :data:`RESERVED_PARAMS`. If
+        ``kwargs`` are the point's parameters other than those of :data:`spbe.sweep.RESERVED_PARAMS`. If
         the factory has a parameter named ``delta`` it receives the point's δ too (so catalog
         games such as :func:`spbe.examples.public_goods` are factories as they are); the solve
         is always given ``delta=`` explicitly. It is called once per point, in this process;

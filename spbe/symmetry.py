@@ -2,7 +2,7 @@
 
 In a game that is symmetric under every permutation of the agents (same type and action sets,
 R^{σ(i)}(σx, σa) = R^i(x, a), kernels and priors alike), the thesis reports that all solutions it
-found are symmetric: γ̃^1(·|x)(π_1, π_2) = γ̃^2(·|x)(π_2, π_1). The solvers enforce this by solving
+found are symmetric: ``γ̃^1(·|x)(π_1, π_2) = γ̃^2(·|x)(π_2, π_1)``. The solvers enforce this by solving
 only at *canonical* nodes (agents' beliefs in lexicographic order), mirroring to the other
 nodes, and, where two agents hold the same belief, accepting only stage solutions that give
 them the same prescription.

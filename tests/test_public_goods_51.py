@@ -1,7 +1,7 @@
-"""Issue 3's acceptance on the thesis's grid: the public-goods SPBE at δ = 0.95 on 51 x 51.
+"""Acceptance on the thesis's grid: the public-goods SPBE at δ = 0.95 on 51 x 51.
 
-Slow (about 3 minutes on 2 cores; 11 before issue 4): runs with SPBE_SLOW=1 (see conftest.py).
-Measured values are in the README's status table.
+Slow (about 3 minutes on 2 cores): runs with SPBE_SLOW=1 (see conftest.py).
+Measured values: docs/reproductions.md.
 """
 import numpy as np
 import pytest

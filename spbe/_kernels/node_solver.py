@@ -34,6 +34,10 @@ _P_LOW = np.logspace(-15, -1, 15)
 Z_SCAN = np.concatenate((np.log(_P_LOW / (1 - _P_LOW)), np.linspace(-2.0, 2.0, 13)[1:-1],
                          -np.log(_P_LOW / (1 - _P_LOW))[::-1]))
 Z_MAX = 40.0
+# Compile time: numba compiles a kernel once per type signature of its arguments, and an integer
+# or boolean constant written at a call site is typed as its literal value (Literal[int](60)),
+# which makes a separate compilation of the callee and of everything it calls. Constants passed
+# to kernels are therefore wrapped (np.int64(60), np.bool_(True)): one signature per kernel.
 # Levenberg-Marquardt starts of the exhaustive pass per node, over all its cases: the 2-agent,
 # 2-type games need 513 (every corner of every case); with 3 agents there are 10^5 and a flagged
 # node cost about a minute, so the pass is bounded (the corners of the first cases in case order)
@@ -154,8 +158,14 @@ def build_gamma(z, case_row, at_agent, at_type, n_actions, eta, gamma, gamma_eff
         for i in range(gamma.shape[0]):
             k = n_actions[i]
             for x in range(gamma.shape[1]):
+                row = 0.0
                 for a in range(k):
-                    gamma_eff[i, x, a] = (1.0 - k * eta) * gamma[i, x, a] + eta
+                    row += gamma[i, x, a]
+                # a padded type (an agent with fewer types than the largest) gets no tremble:
+                # its row stays zero, as saved results and their checks require
+                tremble = eta if row > 0.0 else 0.0
+                for a in range(k):
+                    gamma_eff[i, x, a] = (1.0 - k * tremble) * gamma[i, x, a] + tremble
                 for a in range(k, gamma.shape[2]):
                     gamma_eff[i, x, a] = 0.0
     else:
@@ -387,15 +397,15 @@ def _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamm
     """:func:`_levenberg_marquardt` from ``z`` (in place) with the damping λ(1 + (JᵀJ)_rr); where it
     does not converge and ``retry``, again from the same start with Marquardt's scale-invariant
     λ(JᵀJ)_rr. In the tremble's boundary layer the equations and their Jacobian are of size η and
-    the first form's steps stall; used alone, the second found fewer solutions (README, stop 16).
+    the first form's steps stall; used alone, the second found fewer solutions (measured on the public-goods solves).
     Returns whether it converged."""
     z_start = z.copy()
     solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
-                                  offpath, U, f, max_iter, False)
+                                  offpath, U, f, max_iter, np.bool_(False))
     if not solved and retry:
         z[:] = z_start
         solved = _levenberg_marquardt(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma,
-                                      work_eff, offpath, U, f, max_iter, True)
+                                      work_eff, offpath, U, f, max_iter, np.bool_(True))
     return solved
 
 
@@ -417,7 +427,7 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
     f = np.zeros(max(n, 1))
     if n == 0:
         return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                       work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
     if n == 1:
         ns = Z_SCAN.shape[0]
         fs = np.empty(ns)
@@ -447,7 +457,7 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
         for r_i in range(nroots):
             z[0] = roots[r_i]
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                            work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                            work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
         return count
     # several unknowns: Levenberg-Marquardt in logit coordinates
     # corner_scale > 0: the exhaustive pass, started from every point of {-L, 0, L}^n, which
@@ -469,7 +479,7 @@ def _solve_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, has_ref
                 z[k] = 2.0 * _hash_normal(seed, start, k)
         # the exhaustive pass retries from the same corner with the scale-invariant damping
         converged = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
-                                offpath, U, f, 80, corner_scale > 0.0)
+                                offpath, U, f, np.int64(80), corner_scale > 0.0)
         before = count
         # only converged end points are candidates: accepting unconverged ones whose gain passes
         # (logits pushed to the clamp) was tried and made the 11 x 11, δ = 0.95 public-goods solve
@@ -513,22 +523,22 @@ def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_ga
     f = np.zeros(max(n, 1))
     if n == 0:
         return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                       work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
     _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
     if n >= 2:
         # the retry: the reference in a boundary layer (3-agent games)
         solved = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
-                             offpath, U, f, 80, True)
+                             offpath, U, f, np.int64(80), np.bool_(True))
         if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U,
-                            work_gamma, work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                            work_gamma, work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
         return count
     z0 = z[0]
     _indifference(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U, f)
     f0 = f[0]
     if abs(f0) <= 0.1 * tol:
         return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                       work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                       work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
     # bracket: walk out on both sides of z0, keeping the last point of each side
     a, fa = z0, f0
     lo_z, lo_f, hi_z, hi_f = z0, f0, z0, f0
@@ -558,7 +568,7 @@ def _track_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_ga
         z[0] = _false_position(ctx, belief, z, f, case_row, at_agent, at_type, eta, work_gamma, work_eff,
                                offpath, U, a, fa, b, fb)
     return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                   work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                   work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
 
 
 @njit(cache=True)
@@ -699,16 +709,16 @@ def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim,
         # an exact root of the indifference equations nearby, if the case has one
         _lattice_logits(keep_code[q], npts, center, zlim, z)
         solved = _solve_from(ctx, belief, z, case_row, at_agent, at_type, eta, tol, work_gamma, work_eff,
-                             offpath, U, f, 60, True)
+                             offpath, U, f, np.int64(60), np.bool_(True))
         if solved:
             count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                            work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                            work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
         # otherwise the smallest gain: compass search on the best-response gain
         _lattice_logits(keep_code[q], npts, center, zlim, z)
         _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
-                        keep_r[q], zlim / (npts - 1), 0.0, 1 << 62)
+                        keep_r[q], zlim / (npts - 1), 0.0, np.int64(1 << 62))
         count = _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma,
-                        work_eff, cand_gamma, cand_eff, cand_res, count, True)
+                        work_eff, cand_gamma, cand_eff, cand_res, count, np.bool_(True))
     return count
 
 
@@ -730,9 +740,9 @@ def _polish_case(ctx, belief, case_row, at_agent, at_type, eta, tol, ref, cand_g
         _ref_logits(ref, case_row, at_agent, at_type, n_actions, z)
         best = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U)
         _compass_search(ctx, belief, z, case_row, at_agent, at_type, eta, work_gamma, work_eff, offpath, U,
-                        best, 0.5, tol, 600)
+                        best, 0.5, tol, np.int64(600))
     return _record(ctx, belief, z, case_row, at_agent, at_type, eta, tol, offpath, U, work_gamma, work_eff,
-                   cand_gamma, cand_eff, cand_res, count, True)
+                   cand_gamma, cand_eff, cand_res, count, np.bool_(True))
 
 
 @njit(cache=True)
@@ -784,7 +794,7 @@ def _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, case, 
     """Bookkeeping after one fallback pass over ``case`` (the candidate list was empty before it):
     drop label-breaking candidates, tag the rest with ``case``, and make ``case`` the fallback's
     if it lowered the smallest gain. Returns (count, fallback_case)."""
-    count = _keep_symmetric(cand_gamma, cand_eff, cand_res, 0, count, labels)
+    count = _keep_symmetric(cand_gamma, cand_eff, cand_res, np.int64(0), count, labels)
     if cand_res[cand_res.shape[0] - 1] < prev_fallback:
         fallback_case = case
     for k in range(count):
@@ -808,8 +818,8 @@ def _local_scan(ctx, belief, case_row, first_case, n_first, at_agent, at_type, e
     saved_res = cand_res[cap - 1]
     cand_res[cap - 1] = np.inf
     count = _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, LOCAL_SCAN_WIDTH,
-                       LOCAL_SCAN_POINTS, 4, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
-                       offpath, U)
+                       np.int64(LOCAL_SCAN_POINTS), np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
+                       work_eff, offpath, U, np.bool_(False))
     count, new_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, first_case,
                                   np.inf, fallback_case)
     held = count == 0 and cand_res[cap - 1] <= hold_limit
@@ -867,7 +877,7 @@ def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, 
     n_actions = ctx[4]
     n_cases = cases.shape[0]
     Kx = cand_gamma.shape[3]
-    count = 0
+    count = np.int64(0)
     zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
     points_left = SCAN_POINTS
     for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
@@ -881,7 +891,7 @@ def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, 
             points_left -= points
             prev_fallback = cand_res[cand_res.shape[0] - 1]
             count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
-                               zlim, scan_budget, 4, cand_gamma, cand_eff, cand_res, count, work_gamma,
+                               zlim, scan_budget, np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
                                work_eff, offpath, U, wide)
             count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
                                                prev_fallback, fallback_case)
@@ -945,7 +955,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     n_cases = cases.shape[0]
     if first_case >= n_cases:
         first_case = -1                   # a hint from another case table: ignore it
-    count = 0
+    count = np.int64(0)
     best = -1
     best_dist = np.inf
     fallback_case = -1
@@ -996,7 +1006,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
             count = before
         prev_fallback = cand_res[cap - 1]
         count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref, n_starts,
-                            seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
+                            seed + 7919 * c, np.int64(8), cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff,
                             offpath, U, 0.0)
         count = _keep_symmetric(cand_gamma, cand_eff, cand_res, before, count, labels)
         if cand_res[cap - 1] < prev_fallback:
@@ -1042,7 +1052,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
             remaining -= starts
             prev_fallback = cand_res[cap - 1]
             count = _solve_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, ref, has_ref,
-                                starts, seed + 7919 * c, 8, cand_gamma, cand_eff, cand_res, count,
+                                starts, seed + 7919 * c, np.int64(8), cand_gamma, cand_eff, cand_res, count,
                                 work_gamma, work_eff, offpath, U, corner_scale)
             count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
                                                prev_fallback, fallback_case)
@@ -1076,7 +1086,7 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
             return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, SCAN_PENDING
         count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
                                             scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
-                                            fallback_case, work_gamma, work_eff, offpath, U, False)
+                                            fallback_case, work_gamma, work_eff, offpath, U, np.bool_(False))
         if count > 0:
             best = 0
     if best >= 0:
@@ -1088,15 +1098,19 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, search
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref, ref_gains, first_cases, mode,
                 accept_dist, n_starts, seed, max_solutions, corner_scale, scan_budget, scan_threshold, labels,
                 full_search, defer_scan, out_gamma, out_eff, out_status, out_case, out_residual, out_found,
                 out_search):
-    """solve_node at every belief of ``beliefs`` (B, N, Mx) in parallel; results are per node
-    and do not depend on thread scheduling. With ``defer_scan`` the nodes whose global scan is due
-    come back with search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
-    for b in prange(beliefs.shape[0]):
+    """solve_node at every belief of ``beliefs`` (B, N, Mx), node ``b`` with the seed ``seed + b``;
+    results are per node. Serial and without the GIL: ``spbe.stage.node_solver`` runs blocks of
+    nodes on several threads (a block starting at node ``a`` gets ``seed + a``), so the results
+    do not depend on the thread count or schedule. (A ``prange`` loop here compiled the whole node
+    solver a second time, as the loop body of numba's parallel region: about a third of the first
+    run's compile time.) With ``defer_scan`` the nodes whose global scan is due come back with
+    search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
+    for b in range(beliefs.shape[0]):
         st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, ref_gains[b], first_cases[b], mode, accept_dist, n_starts, seed + b,
                                      max_solutions, corner_scale, scan_budget, scan_threshold, labels[b],
@@ -1124,7 +1138,7 @@ def global_scan_node(ctx, belief, cases, at_agent, at_type, eta, tol, max_soluti
     cand_res[cap - 1] = fallback_res
     count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
                                         scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
-                                        fallback_case, work_gamma, work_eff, offpath, U, True)
+                                        fallback_case, work_gamma, work_eff, offpath, U, np.bool_(True))
     if count > 0:
         out_gamma[:] = cand_gamma[0]
         out_eff[:] = cand_eff[0]

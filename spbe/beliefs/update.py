@@ -53,7 +53,7 @@ def update_agent_belief(pi, likelihood, transition=None, *, offpath: bool | None
 
 def bayes_update(game, belief: Sequence, strategy: Sequence, actions: Sequence[int]
                  ) -> tuple[np.ndarray, ...]:
-    """The vector update **F**(π, γ, a) = (F(π^j, γ^j, a))_j of (6.7) for a whole game.
+    """The vector update F(π, γ, a) = (F(π^j, γ^j, a))_j of (6.7) for a whole game.
 
     Parameters
     ----------

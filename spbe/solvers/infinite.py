@@ -26,10 +26,10 @@ Status: on the public-goods game this converges at δ = 0.5 on 51 × 51 (16 swee
 converge on 21 × 21 at δ ≥ 0.9: there (traced node by node) the selected branch of stage
 equilibria ends at a fold and the grid fixed point lies on an unstable middle branch, which no
 iteration V ← 𝒯V reaches. Nor at 101 × 101 from the default 51 × 51 solution, where the same
-picture fits what was measured: policy iteration cycles between selections (README, "The
-targets of issue 4"; ``dev/issue4_performance_log.md``). Tried and
-recorded outside the package: logit-smoothed arclength continuation (``dev/logit_homotopy/``),
-Newton on the whole grid system and a value-consistent selection (``dev/joint_newton/``).
+picture fits what was measured: policy iteration cycles between selections (documentation:
+design records, "Performance history"). Tried and not kept (design records, "Tried and not
+kept"): logit-smoothed arclength continuation, Newton on the whole grid system and a
+value-consistent selection.
 """
 from __future__ import annotations
 

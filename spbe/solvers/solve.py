@@ -126,7 +126,8 @@ def _nested_levels(target: int, coarsest: int = 10) -> list:
     until at most ``coarsest`` (50 -> 25 -> 5 gives [5, 25]; 40 -> [10, 20]). Nesting matters:
     every coarse node is a fine node, so only the new nodes start from interpolated values.
     Measured at δ = 0.95 (public goods): 6 -> 26 -> 51 and 11 -> 21 -> 41 converge; the
-    non-nested steps 41 -> 51 and (slowly, if at all) 11 -> 51 did not (dev/grid_homotopy/).
+    non-nested steps 41 -> 51 and (slowly, if at all) 11 -> 51 did not (design records:
+    "Non-nested grid continuation").
     A target with no divisor chain down to ``coarsest`` (a prime, say) gets doubling levels
     from ``coarsest`` instead, the last step not nested."""
     chain, r = [], target
@@ -236,7 +237,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
     from the terminal reward G. Infinite horizon: the joint fixed point (6.17) in (V, θ), by value
     iteration with δ-continuation, consistent selection and damping, polished by policy
-    iteration (see :mod:`spbe.solvers.infinite`). Every result is verified as an equilibrium of the
+    iteration (see ``spbe.solvers.infinite``). Every result is verified as an equilibrium of the
     game (:func:`spbe.verify`): ``eq.epsilon`` and its quantiles measure the strategy as played
     between the nodes, ``eq.value_error`` compares Monte-Carlo returns with the reported values,
     and ``eq.success`` rests on them; ``eq.converged`` says only that the grid iteration reached
@@ -257,7 +258,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Tremble size (notes §2.4 item 4): every action keeps probability ≥ η; 0 = the exact
         thesis problem with the off-path rule of (6.7).
     selection : ``"auto"`` (default), ``"continue"``, ``"continue-first"``, ``"nearest"`` or ``"first"``
-        Selection among stage solutions (see :mod:`spbe.stage.node_solver`). ``"auto"`` is
+        Selection among stage solutions (see ``spbe.stage.node_solver``). ``"auto"`` is
         ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
         ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
         solution found among the cases nearest its previous one (at most 729 cases) instead of
@@ -277,7 +278,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     resume : path, optional
         A checkpoint written by a solve of the same game, grid and settings.
     backend : ``"numba"`` (default) or ``"numpy"``
-        ``"numpy"`` runs the same kernels uncompiled (:mod:`spbe._kernels.backends`): the
+        ``"numpy"`` runs the same kernels uncompiled (``spbe._kernels.backends``): the
         reference the tests and benchmarks compare the compiled path with; it is 2–3 orders of
         magnitude slower and meant for small grids.
     anderson : int
@@ -295,11 +296,11 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         Multi-start count for cases with several unknowns.
     scan_threshold : float
         Where no case has a verified stage solution, the last-resort lattice scan of the logit
-        boxes (:mod:`spbe.stage.node_solver`) runs only if the best candidate's best-response
+        boxes (``spbe.stage.node_solver``) runs only if the best candidate's best-response
         gain exceeds this; 0 always scans. The scan costs seconds per node; skipping it where a
         near-solution exists (with the continuation step of the node solver) took the 51 x 51,
         δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8
-        (39 s since issue 4's changes to the fallback passes, see ``flagged_refresh``).
+        (39 s after later changes to the fallback passes, see ``flagged_refresh``).
         Also used off the grid (``eq.strategy``, verification).
     flagged_refresh : int
         Infinite horizon: a node without a verified stage solution gets the fallback search
@@ -315,7 +316,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     self_loops : bool
         Infinite horizon, static types: at a node whose selected strategy pools (no action
         moves the belief, so the node's posterior is itself) use the value of playing it for
-        ever, r̄/(1 − δ), instead of r̄ + δV (see :func:`spbe.solvers.infinite.stage_sweep`).
+        ever, r̄/(1 − δ), instead of r̄ + δV (see ``spbe.solvers.infinite.stage_sweep``).
         Same fixed points. Measured on the 3-agent threshold game on 11³ with the schedule
         0, 0.5, 0.6: without it δ = 0.6 cycles with period 3 for ever (the volunteer rotates at
         the nodes around π = (0.2, 0.5, 0.9)); with it δ = 0.6 converges in 12 sweeps (274 s in
@@ -327,7 +328,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         flagged nodes on their near-solutions added (``HOLD_FACTOR``) it converges in 79 sweeps
         (198 s, confirmed by policy iteration, 0 flagged). Without it 28
         sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
-        Those runs started from one particular 51 x 51 solution (stop 16's); from the one the
+        Those runs started from one particular, earlier 51 x 51 solution; from the one the
         default 51 x 51 solve gives now, the 101 x 101 level with it did not converge in 83
         sweeps (611 s; a few nodes without an exact stage solution keep changing case).
         Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps

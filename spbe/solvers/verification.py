@@ -35,10 +35,10 @@ from .policy_evaluation import evaluate_policy, node_action_values
 
 __all__ = ["verify", "DEFAULT_TOLERANCES"]
 
-#: Tolerances of ``success``, per round and in units of the largest reward |R|: the largest
+#: Tolerances of ``success``, per round and in units of the largest absolute reward R_max: the largest
 #: one-shot gain at any check belief, its 99th percentile over the check beliefs, and the
-#: Monte-Carlo value error beyond 3 standard errors (notes §2.8: |V − W_MC| ≤ 3 s.e. +
-#: 1e-3 R_max / (1 − δ)).
+#: Monte-Carlo value error beyond 3 standard errors (notes §2.8: ``|V − W_MC| ≤ 3 s.e. +
+#: 1e-3 R_max / (1 − δ)``).
 DEFAULT_TOLERANCES = dict(max_gain=1e-2, p99_gain=1e-3, value_error=1e-3)
 
 #: A check belief counts as affected when a deviation gains more than this per round.
@@ -97,8 +97,8 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         is passed; the paths used are reported); and the truncation of the infinite sums
         (δ^H R_max / (1 − δ) < ``mc_tol``).
     tolerances : dict, optional
-        Tolerances of ``success`` per round, in units of the largest |reward| (see
-        :data:`DEFAULT_TOLERANCES`).
+        Tolerances of ``success`` per round, in units of the largest absolute reward (see
+        :data:`~spbe.solvers.verification.DEFAULT_TOLERANCES`).
 
     Returns
     -------

@@ -52,6 +52,30 @@ from .._kernels.backends import check_backend, kernel_module
 from ..beliefs.continuation import ContinuationValue
 from .supports import iter_cases
 
+_POOL = None
+
+
+def _run_blocks(block, n: int, backend: str) -> None:
+    """``block(a, b)`` over blocks of ``range(n)`` on numba's thread count (the compiled node loop
+    releases the GIL); the blocks write disjoint rows, so the result does not depend on the
+    schedule. Serial for the uncompiled backend or one thread."""
+    global _POOL
+    threads = 1
+    if backend == "numba" and n > 1:
+        import numba
+        threads = min(numba.get_num_threads(), n)
+    if threads <= 1:
+        block(0, n)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    if _POOL is None or _POOL._max_workers < threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="spbe-nodes")
+    # several blocks per thread: nodes differ in cost (a node leaving its case enumerates them)
+    edges = np.linspace(0, n, min(n, 4 * threads) + 1).round().astype(int)
+    futures = [_POOL.submit(block, a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    for f in futures:
+        f.result()
+
 __all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES", "FULL_ENUMERATION_CASES"]
 
 SELECTION_MODES = {"first": 0, "nearest": 1, "continue": 2, "continue-first": 3}
@@ -211,11 +235,16 @@ class NodeSolver:
             mode = 0
         kernels = kernel_module("node_solver", self.backend)
         ctx = kernel_context(game, V, delta)
-        kernels.solve_nodes(ctx, beliefs, self.cases, self.at_agent, self.at_type,
-                            self.eta, self.tol, refs, has_ref, gains, first, mode, float(accept_dist), self.n_starts,
-                            self.seed, self.max_solutions, self.corner_scale, self.scan_budget, self.scan_threshold,
-                            labels, full_search, bool(defer_scan), out.strategy, out.played, out.status, out.case,
-                            out.residual, out.n_found, out.search)
+
+        def block(a, b):                  # nodes a..b-1; node k keeps the seed self.seed + k
+            kernels.solve_nodes(ctx, beliefs[a:b], self.cases, self.at_agent, self.at_type, self.eta, self.tol,
+                                refs[a:b], has_ref, gains[a:b], first[a:b], mode, float(accept_dist),
+                                self.n_starts, self.seed + a, self.max_solutions, self.corner_scale,
+                                self.scan_budget, self.scan_threshold, labels[a:b], full_search[a:b],
+                                bool(defer_scan), out.strategy[a:b], out.played[a:b], out.status[a:b],
+                                out.case[a:b], out.residual[a:b], out.n_found[a:b], out.search[a:b])
+
+        _run_blocks(block, B, self.backend)
         # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
         # where one node needs it, the parallel node loop would leave the other threads idle
         for b in np.flatnonzero(out.search == kernels.SCAN_PENDING):

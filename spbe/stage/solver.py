@@ -183,7 +183,7 @@ def stage_equilibria(game, belief, V: ValueLike = None, *, delta: Optional[float
     method : ``"auto"`` (default), ``"case-enumeration"`` or ``"support-enumeration"``
         ``"case-enumeration"``: the Kakutani case enumeration above, for every game.
         ``"support-enumeration"``: the bimatrix fast path
-        (:func:`spbe.stage.bimatrix.bimatrix_equilibria`), compiled support enumeration over
+        (``spbe.stage.bimatrix.bimatrix_equilibria``), compiled support enumeration over
         equal-size supports; only for two agents with one type each and no continuation (V
         None or δ = 0), and without ``first_only``, ``order``, ``reference`` or
         ``max_unknowns`` (ValueError otherwise). It is complete for nondegenerate games; on a

@@ -307,7 +307,7 @@ class Equilibrium:
         res = self._node_solver().solve(solve_at, V, self.delta, reference=np.array(refs),
                                         first_case=np.array(firsts), selection="auto",
                                         accept_dist=self.settings.get("accept_dist", 0.5),
-                                        labels=labels)
+                                        labels=labels, seeds=_belief_seeds(solve_at))
         played, status = res.played, res.status
         if labels is not None:
             n = len(beliefs)
@@ -467,6 +467,14 @@ class Equilibrium:
                        epsilon=header["epsilon"], verification=header["verification"],
                        case_labels=tuple(header["case_labels"]), elapsed=header["elapsed"],
                        stopped=header.get("stopped", False))
+
+
+def _belief_seeds(beliefs: np.ndarray) -> np.ndarray:
+    """A seed per belief from its bytes (CRC-32), so that an off-grid stage solve at a belief
+    draws the same multi-start points whichever batch it is solved in."""
+    import zlib
+    beliefs = np.ascontiguousarray(beliefs, dtype=float)
+    return np.array([zlib.crc32(b.tobytes()) for b in beliefs], dtype=np.int64)
 
 
 def forward_step(game: DynamicGame, gamma: np.ndarray, pb: np.ndarray, x: np.ndarray,

@@ -184,7 +184,8 @@ class NodeSolver:
               selection: str = "auto", accept_dist: float = 0.5,
               labels: Optional[np.ndarray] = None,
               full_search: Optional[np.ndarray] = None,
-              reference_gain: Optional[np.ndarray] = None, defer_scan: bool = True) -> NodeSolution:
+              reference_gain: Optional[np.ndarray] = None, defer_scan: bool = True,
+              seeds: Optional[np.ndarray] = None) -> NodeSolution:
         """Solve at every belief of ``beliefs`` (B, N, Mx).
 
         ``labels`` (B, N): at node b only solutions in which agents with equal labels play equal
@@ -203,6 +204,10 @@ class NodeSolver:
         each on all threads (``global_scan_node``); False runs each inside the loop, on the node's
         thread. The results are the same; False is the baseline of ``benchmarks/bench_solve.py
         --sections scan``.
+        ``seeds`` (B,) int, optional: the seed of the multi-start points at each belief. By
+        default node b gets ``self.seed + b`` (a grid's node keeps its index); off the grid each
+        belief passes a seed of its own (a hash of the belief), so that the solution at a belief
+        does not depend on where it sits in the batch.
         """
         selection = self.resolve_selection(selection)
         game = self.game
@@ -236,7 +241,19 @@ class NodeSolver:
         kernels = kernel_module("node_solver", self.backend)
         ctx = kernel_context(game, V, delta)
 
+        def one_seed_each(a, b):          # beliefs a..b-1, each with its own seed
+            for k in range(a, b):
+                kernels.solve_nodes(ctx, beliefs[k:k + 1], self.cases, self.at_agent, self.at_type, self.eta,
+                                    self.tol, refs[k:k + 1], has_ref, gains[k:k + 1], first[k:k + 1], mode,
+                                    float(accept_dist), self.n_starts, int(seeds[k]), self.max_solutions,
+                                    self.corner_scale, self.scan_budget, self.scan_threshold, labels[k:k + 1],
+                                    full_search[k:k + 1], bool(defer_scan), out.strategy[k:k + 1],
+                                    out.played[k:k + 1], out.status[k:k + 1], out.case[k:k + 1],
+                                    out.residual[k:k + 1], out.n_found[k:k + 1], out.search[k:k + 1])
+
         def block(a, b):                  # nodes a..b-1; node k keeps the seed self.seed + k
+            if seeds is not None:
+                return one_seed_each(a, b)
             kernels.solve_nodes(ctx, beliefs[a:b], self.cases, self.at_agent, self.at_type, self.eta, self.tol,
                                 refs[a:b], has_ref, gains[a:b], first[a:b], mode, float(accept_dist),
                                 self.n_starts, self.seed + a, self.max_solutions, self.corner_scale,
@@ -244,6 +261,10 @@ class NodeSolver:
                                 bool(defer_scan), out.strategy[a:b], out.played[a:b], out.status[a:b],
                                 out.case[a:b], out.residual[a:b], out.n_found[a:b], out.search[a:b])
 
+        if seeds is not None:
+            seeds = np.asarray(seeds, dtype=np.int64)
+            if seeds.shape != (B,):
+                raise ValueError(f"seeds: expected shape ({B},), got {seeds.shape}")
         _run_blocks(block, B, self.backend)
         # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
         # where one node needs it, the parallel node loop would leave the other threads idle

@@ -24,7 +24,7 @@ from .solvers import solve, verify
 from .sweep import SweepResult, sweep
 from ._progress import ProgressBar
 
-__version__ = "0.2.0"  # see CHANGELOG.md
+__version__ = "0.3.0"  # see CHANGELOG.md
 
 __all__ = ["BeliefGrid", "ProgressBar", "ContinuationValue", "DynamicGame", "E1Report", "Equilibrium",
            "GameValidationError", "SizeLimitError", "Simulation", "StageEquilibria", "StageSolution", "action_values",

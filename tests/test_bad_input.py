@@ -403,9 +403,8 @@ _PATHS = [("delta",), ("horizon",), ("name",), ("rewards",), ("agents",), ("agen
           ("extra",), ("agents", 0, "extra")]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(_PATHS), json_value), min_size=1, max_size=3))
-def test_game_files_raise_only_validation_errors(edits):
+def _edited(edits) -> dict:
+    """The good game file with each (path, value) of ``edits`` written in, where the path exists."""
     data = json.loads(json.dumps(_GOOD))
     for path, value in edits:
         target = data
@@ -415,6 +414,13 @@ def test_game_files_raise_only_validation_errors(edits):
             target[path[-1]] = value
         except (KeyError, IndexError, TypeError):
             continue
+    return data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_PATHS), json_value), min_size=1, max_size=3))
+def test_game_files_raise_only_validation_errors(edits):
+    data = _edited(edits)
     try:
         game = game_from_dict(data)
     except GameValidationError:
@@ -431,15 +437,7 @@ def test_game_files_as_text_raise_only_validation_errors(edits, mode):
     from pathlib import Path
 
     from spbe.game_file import load_game
-    data = json.loads(json.dumps(_GOOD))
-    for path, value in edits:
-        target = data
-        try:
-            for key in path[:-1]:
-                target = target[key]
-            target[path[-1]] = value
-        except (KeyError, IndexError, TypeError):
-            continue
+    data = _edited(edits)
     text = json.dumps(data)
     raw = [text.encode(), text.encode()[: len(text) // 2], text.encode("utf-16"), ("[" * 5000).encode()][mode]
     with tempfile.TemporaryDirectory() as d:

@@ -26,6 +26,8 @@ future (notes ยง1.6); all gains are reported in value units and per round ((1 โ
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..beliefs.continuation import ContinuationValue
@@ -115,7 +117,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         ``value_error``, ``value_error_per_round``: the largest gap beyond 3 standard errors
         between Monte-Carlo returns and the reported values ``eq.value`` (None without the
         Monte-Carlo check); ``monte_carlo``: its details; ``success`` and ``message``: whether
-        the tolerances hold, in one sentence; and the settings used.
+        the tolerances hold, in one sentence; ``elapsed_s``; and the settings used.
     """
     if not (isinstance(refine, (int, np.integer)) and refine >= 2):
         raise ValueError(f"refine: must be an integer >= 2 (the check grid is finer than the solve "
@@ -126,6 +128,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
         if unknown:
             raise ValueError(f"tolerances: unknown keys {sorted(unknown)}; known: {sorted(tol)}")
         tol.update(tolerances)
+    t0 = time.perf_counter()
     game, grid, delta = eq.game, eq.grid, eq.delta
     backend = eq.settings.get("backend", "numba")
     per_round = (1.0 - delta) if eq.horizon is None else 1.0
@@ -233,6 +236,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
             max_se_per_round=float(per_round * mc["values_se"].max()))
     out["reward_scale"] = float(np.max(np.abs(game.rewards))) or 1.0
     out["success"], out["message"] = _judge(out, tol, out["reward_scale"])
+    out["elapsed_s"] = time.perf_counter() - t0
     return out
 
 

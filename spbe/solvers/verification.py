@@ -180,6 +180,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
             W_next = grid.interpolate_many(eq.values[T], fine_nodes)
         grid_worst = 0.0
         value_gap = 0.0
+        grid_nodes = grid.nodes()
         for k in range(T - 1, -1, -1):
             played, flags = eq._strategies_padded(fine_nodes, k)
             U = node_action_values(game, fine, fine_nodes, played, ContinuationValue(fine, W_next), delta,
@@ -194,7 +195,7 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
             value_gap = max(value_gap, float(np.max(np.abs(W_next - grid.interpolate_many(eq.values[k],
                                                                                           fine_nodes)))))
             on_grid = _gains(game, eq.strategy_nodes[k], node_action_values(
-                game, grid, grid.nodes(), eq.strategy_nodes[k], ContinuationValue(grid, eq.values[k + 1]),
+                game, grid, grid_nodes, eq.strategy_nodes[k], ContinuationValue(grid, eq.values[k + 1]),
                 delta, backend))
             grid_worst = max(grid_worst, float(on_grid.max()))
         out["policy_gap"] = 0.0
@@ -211,8 +212,8 @@ def verify(eq, *, refine: int = 2, n_paths: int = 20, steps: int = 15, seed: int
     if monte_carlo:
         mc_start = _interior_beliefs(game, np.random.default_rng(seed + 1), mc_beliefs)
         if mc_paths is None:
-            groups = mc_beliefs * sum(m * k * int(np.prod(game.n_types)) // m
-                                      for m, k in zip(game.n_types, game.n_actions))
+            # groups (agent, own type, others' types, first action) per belief: Σ_i K_i · Π_j M_j
+            groups = mc_beliefs * sum(game.n_actions) * int(np.prod(game.n_types))
             mc_paths = max(16, mc_budget // max(groups, 1))
         mc = monte_carlo_values(eq, mc_start, paths=mc_paths, tol=mc_tol, seed=seed, max_solves=mc_max_solves)
         reported = eq._values_padded(mc_start, 0)

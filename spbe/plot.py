@@ -45,11 +45,16 @@ from typing import Optional, Sequence
 import numpy as np
 
 __all__ = ["strategy_map", "value_map", "case_map", "convergence", "trajectories", "belief_slice",
-           "BeliefSlice", "play_kind", "save", "KINDS"]
+           "BeliefSlice", "play_kind", "save", "KINDS", "OFF_PATH"]
 
 #: kinds of play of one agent at a node (case_map; see play_kind). The fourth occurs only for
 #: agents with three or more types.
 KINDS = ("pooling", "separating", "mixed", "partially pooling")
+
+#: Probabilities up to this count as off the path in :func:`play_kind` and :func:`case_map`: the
+#: tremble's boundary layer (a type plays the action with probability between η = 1e-7 and about
+#: 1e-4 so that the belief after it, a ratio of two such numbers, is the off-path belief).
+OFF_PATH = 1e-4
 _KIND_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
 
 
@@ -401,7 +406,7 @@ def convergence(eq, ax=None):
     return fig
 
 
-def play_kind(strategy, tol: float = 1e-6) -> int:
+def play_kind(strategy, tol: float = OFF_PATH) -> int:
     """The kind of play of one agent's prescription, an array types x actions (index into KINDS).
 
     * 0 pooling: all types play the same (possibly mixed) action distribution;
@@ -410,8 +415,14 @@ def play_kind(strategy, tol: float = 1e-6) -> int:
       possible only with three or more types;
     * 2 mixed: otherwise (some type randomises and not all types play alike).
 
-    Entries within ``tol`` of 0 or 1 count as pure (trembles). With two types the three kinds
-    0-2 are all there is: two pure rows that are not equal are distinct."""
+    Entries within ``tol`` of 0 or 1 count as pure. The default, :data:`OFF_PATH` = 1e-4, puts
+    the tremble's boundary layer on the side of pure play: with trembles a type may play an
+    action with a probability between η and about 1e-4 whose only role is to set, by the ratio
+    of two such probabilities, the belief after that action. Such an action is off the
+    equilibrium path, and the ratio is the off-path belief the equilibrium assumes (trembles:
+    notes §2.4 item 4); a prescription that plays every other action alike for all types is
+    pooling. With two types the three kinds 0-2 are all there is: two
+    pure rows that are not equal are distinct."""
     strategy = np.asarray(strategy, dtype=float)
     if np.all(np.abs(strategy - strategy[0]) <= tol):
         return 0
@@ -440,15 +451,16 @@ def _kind_image(ax, fig, kinds, n_kinds, sl=None, extent=None, xlabel=None, ylab
     return fig
 
 
-def case_map(eq, agent: int = 0, t=None, ax=None, tol: float = 1e-6, *, axes=None, fixed=None,
+def case_map(eq, agent: int = 0, t=None, ax=None, tol: float = OFF_PATH, *, axes=None, fixed=None,
              points=None):
     """Pooling / separating / mixed (/ partially pooling) play of ``agent`` over (π_1, π_2),
     by :func:`play_kind` of its played prescription at every point.
 
     Other games (or ``axes``/``fixed``/``points`` given): over a 2-D slice (:func:`belief_slice`);
     the kind "partially pooling" is shown for agents with three or more types only.
-    With trembles the played probabilities are within about 2η of the intended ones, so the
-    default tolerance is 1e-6."""
+    Probabilities up to ``tol`` (default :data:`OFF_PATH`) count as off the path: play that
+    pools on the path and differs only in the tremble's boundary layer is shown as pooling, and
+    the belief after the off-path action is the one the equilibrium assumes there."""
     g = eq.game
     _check_index(g, agent)
     m, kk = g.n_types[agent], g.n_actions[agent]

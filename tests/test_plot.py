@@ -170,6 +170,15 @@ def test_square_games_keep_their_maps_and_agree_with_the_slice(pg):
 
 
 # ---------------------------------------------------------------------- kinds of play
+def test_play_kind_counts_the_tremble_boundary_layer_as_off_path():
+    # the 51 x 51, δ = 0.95 public-goods play at (0.6, 0.3): both types keep "contribute" in the
+    # boundary layer, so on the path they pool; the ratio 84 : 1 is the off-path belief
+    boundary_layer = [[1 - 8.4e-6, 8.4e-6], [1 - 1e-7, 1e-7]]
+    assert play_kind(boundary_layer) == 0
+    assert play_kind(boundary_layer, tol=1e-6) == 2
+    assert play_kind([[0.999, 0.001], [1 - 1e-7, 1e-7]]) == 2      # 1e-3 is on the path: mixed
+
+
 def test_play_kind_with_three_types():
     assert play_kind([[0.3, 0.7]] * 3) == 0                                       # pooling
     assert play_kind(np.eye(3)) == 1                                              # separating

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graphs import CommunicationGraph
-from .utilities import QuadraticUtility, check_utilities
+from ..utilities import BUNDLE, QuadraticUtility, check_utilities
 
 
 class ProxyLayout:
@@ -97,20 +97,22 @@ class ProxyLayout:
 
 class UtilityArrays:
     """The utilities of one game, with batched arrays when all are quadratic
-    (``two_theta`` (N, K, K), ``two_theta_inv``, ``sigma`` (N, K))."""
+    (``two_theta`` (N, K, K), ``two_theta_inv``, ``sigma`` (N, K), ``offset`` (N,))."""
 
     def __init__(self, utilities, n_agents, dim):
-        self.utilities = check_utilities(utilities, n_agents, dim)
+        self.utilities = check_utilities(utilities, n_agents, dim, methods=BUNDLE)
         self.quadratic = all(isinstance(u, QuadraticUtility) for u in self.utilities)
         if self.quadratic:
             self.two_theta = np.array([2.0 * u.theta for u in self.utilities])
             self.two_theta_inv = np.linalg.inv(self.two_theta)
             self.sigma = np.array([u.sigma for u in self.utilities])
+            self.offset = np.array([u.offset for u in self.utilities])
 
     def values(self, x):
         """``v_i(x_i)`` for ``x`` of shape (N, K)."""
         if self.quadratic:
-            return np.einsum("ik,ikl,il->i", x, self.two_theta, x) / 2 + np.einsum("ik,ik->i", self.sigma, x)
+            return (np.einsum("ik,ikl,il->i", x, self.two_theta, x) / 2 + np.einsum("ik,ik->i", self.sigma, x)
+                    + self.offset)
         return np.array([u.value(xi) for u, xi in zip(self.utilities, x)])
 
     def gradients(self, x):

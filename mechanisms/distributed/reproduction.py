@@ -36,7 +36,7 @@ from .private_goods import PrivateGoodsMechanism
 from .public_goods import PublicGoodsMechanism
 from .small_message import SmallMessageMechanism
 from .tuning import contraction_ratio, tuned_delta
-from .utilities import random_quadratic_utilities
+from ..utilities import random_quadratic_utilities
 
 __all__ = ["REPRODUCTION", "run", "SEED", "TABLE1", "experiment_instance"]
 

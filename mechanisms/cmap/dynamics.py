@@ -70,10 +70,6 @@ class MarketRun:
     method: str
     parameters: dict = field(default_factory=dict)
 
-    @property
-    def final_flows(self) -> np.ndarray:
-        return self.flows[-1]
-
 
 def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int = 1,
                  damping: float = 0.5, max_rounds: int = 200, tol: float = 1e-12, agent_order=None,

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import graphs as families
-from ..graphs import bfs_tree_edges, hop_distances, is_connected
+from ..graphs import bfs_tree_edges, hop_distances
 
 __all__ = ["CommunicationGraph", "from_adjacency", "from_edges", "path_graph", "cycle_graph",
            "star_graph", "complete_graph", "grid_graph", "binary_tree", "erdos_renyi",
            "directed_cycle", "shortest_path_distances", "next_hops", "self_hops",
-           "spanning_tree", "is_strongly_connected"]
+           "spanning_tree"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,11 +120,6 @@ def shortest_path_distances(adjacency) -> np.ndarray:
     """``d(i, r)``, the length of a shortest directed path ``i -> r``
     (:func:`mechanisms.graphs.hop_distances`); ``-1`` where ``r`` cannot be reached from ``i``."""
     return hop_distances(_check_adjacency(adjacency))
-
-
-def is_strongly_connected(adjacency) -> bool:
-    """Whether every agent can reach every other along directed edges."""
-    return is_connected(_check_adjacency(adjacency))
 
 
 def self_hops(adjacency, distances=None) -> np.ndarray:

@@ -83,22 +83,6 @@ class UnicastNetwork:
         object.__setattr__(self, "coefficients", read_only(A, np.float64))
         object.__setattr__(self, "capacities", read_only(c, np.float64))
 
-    @classmethod
-    def from_routes(cls, routes, capacities, coefficients=None):
-        """Build from routes: ``routes[i]`` lists the links of agent ``i`` (``L_i``).
-
-        ``coefficients`` (optional, shape (L, N)) gives ``alpha``; default 1 on every route.
-        """
-        c = np.asarray(capacities, dtype=np.float64)
-        L, N = c.shape[0], len(routes)
-        A = np.zeros((L, N))
-        for i, route in enumerate(routes):
-            for l in route:
-                if not 0 <= int(l) < L:
-                    raise ValueError(f"routes: agent {i} uses link {l}, but there are {L} links")
-                A[int(l), i] = 1.0 if coefficients is None else float(np.asarray(coefficients)[int(l), i])
-        return cls(A, c)
-
     @property
     def n_agents(self) -> int:
         return self.coefficients.shape[1]
@@ -360,15 +344,6 @@ class LinearConstraints:
     @property
     def n_agents(self) -> int:
         return self.A.shape[1]
-
-    @property
-    def n_rows(self) -> int:
-        """Number of taxation rows (equality chains + inequalities)."""
-        return self.rows.shape[0]
-
-    @property
-    def n_equality_rows(self) -> int:
-        return self.rows.shape[0] - self.A.shape[0]
 
     @property
     def degenerate(self) -> bool:

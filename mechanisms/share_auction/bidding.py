@@ -176,21 +176,6 @@ def _optimal_bid(kind, a, b, C, y, w, hi):
 
 
 @numba.njit(cache=True)
-def _optimal_bids(kinds, a, b, C, means, sds, t, wt, clip, hi, out):
-    """Optimal bids of several agents with beliefs ``N(means, sds^2)`` (restricted to ``y > 0``),
-    Gauss-Legendre nodes ``t`` / weights ``wt`` on [-1, 1]; written into ``out`` (n,) (NaN where a
-    belief has no positive mass)."""
-    y = np.empty(t.size + 1)
-    w = np.empty(t.size + 1)
-    for i in range(means.size):
-        count = _belief_nodes(means[i], sds[i], t, wt, clip, y, w)
-        if count == 0:
-            out[i] = np.nan
-        else:
-            out[i] = _optimal_bid(kinds[i], a[i], b[i], C, y[:count], w[:count], hi[i])
-
-
-@numba.njit(cache=True)
 def _belief_optimal_bid(kind, a, b, C, mean, sd, t, wt, clip, hi):
     """One agent's optimal bid under ``N(mean, sd^2)`` (NaN if it has no positive mass)."""
     y = np.empty(t.size + 1)

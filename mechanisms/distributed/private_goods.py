@@ -27,6 +27,7 @@ import numpy as np
 
 from ._proxies import ProxyLayout, ProxyMessages, check_graph, check_xi_delta
 from .graphs import CommunicationGraph
+from .._arrays import check_integer
 
 __all__ = ["PrivateGoodsMechanism"]
 
@@ -59,8 +60,7 @@ class PrivateGoodsMechanism(ProxyMessages):
         c = np.atleast_1d(np.asarray(supply, dtype=np.float64)).ravel()
         if n_goods is None:
             n_goods = c.size
-        if isinstance(n_goods, bool) or not isinstance(n_goods, (int, np.integer)) or n_goods < 1:
-            raise ValueError(f"n_goods: expected an integer >= 1; got {n_goods!r}")
+        check_integer("n_goods", n_goods)
         if c.size not in (1, n_goods) or not np.all(np.isfinite(c)):
             raise ValueError(f"supply: expected a finite scalar or {n_goods} values; got {supply!r}")
         self.supply = np.broadcast_to(c, (n_goods,)).copy()

@@ -34,6 +34,7 @@ from scipy.optimize import brentq, root
 
 from ._proxies import ProxyLayout, ProxyMessages, check_graph, check_xi_delta
 from .graphs import CommunicationGraph
+from .._arrays import check_integer
 
 __all__ = ["PublicGoodsMechanism"]
 
@@ -56,8 +57,7 @@ class PublicGoodsMechanism(ProxyMessages):
     def __init__(self, graph: CommunicationGraph, xi: float, delta: float, *, n_features: int = 1):
         self.graph = check_graph(graph)
         self.xi, self.delta = check_xi_delta(xi, delta)
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
-            raise ValueError(f"n_features: expected an integer >= 1; got {n_features!r}")
+        check_integer("n_features", n_features)
         self.n_goods = int(n_features)
         self.layout = ProxyLayout(graph, self.xi)
         if np.any(self.layout.self_exponent != 1):

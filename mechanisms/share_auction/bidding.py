@@ -32,6 +32,7 @@ import numpy as np
 from .allocation import check_capacity
 from .beliefs import NormalBelief
 from .valuations import Valuation, _derivative, _value
+from .._arrays import check_integer
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
 
@@ -45,8 +46,7 @@ def belief_nodes(belief: NormalBelief, n_nodes: int = 64, truncation: str = "ren
         raise TypeError(f"belief: expected a NormalBelief; got {type(belief).__name__}")
     if truncation not in TRUNCATIONS:
         raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
-        raise ValueError(f"n_nodes: expected an integer >= 2; got {n_nodes!r}")
+    check_integer("n_nodes", n_nodes, 2)
     if belief.sd == 0 and belief.mean <= 0:
         raise ValueError(f"belief: a point mass at {belief.mean} <= 0 leaves no competing bid")
     t, wt = _legendre(int(n_nodes))

@@ -53,8 +53,29 @@ def _check_links(name, member, what="agents"):
         raise ValueError(f"{name}: every agent must be on at least one constraint; agent {i} is on none")
 
 
+class _Links:
+    """Agents and links of a coefficient matrix ``(L, N)`` (unicast and multicast networks)."""
+
+    @property
+    def n_agents(self) -> int:
+        return self.coefficients.shape[1]
+
+    @property
+    def n_links(self) -> int:
+        return self.coefficients.shape[0]
+
+    @property
+    def membership(self) -> np.ndarray:
+        """Boolean ``(L, N)``: ``i in N^l``."""
+        return self.coefficients > 0
+
+    def links_of(self, i: int) -> np.ndarray:
+        """``L_i`` in ascending order."""
+        return np.flatnonzero(self.coefficients[:, i] > 0)
+
+
 @dataclass(frozen=True, eq=False)
-class UnicastNetwork:
+class UnicastNetwork(_Links):
     """Unicast network of ch. 1: ``sum_{j in N^l} alpha^l_j x_j <= c^l`` for every link (1.2c).
 
     Parameters
@@ -83,26 +104,10 @@ class UnicastNetwork:
         object.__setattr__(self, "coefficients", read_only(A, np.float64))
         object.__setattr__(self, "capacities", read_only(c, np.float64))
 
-    @property
-    def n_agents(self) -> int:
-        return self.coefficients.shape[1]
-
-    @property
-    def n_links(self) -> int:
-        return self.coefficients.shape[0]
-
-    @property
-    def membership(self) -> np.ndarray:
-        """Boolean ``(L, N)``: ``i in N^l``."""
-        return self.coefficients > 0
-
-    def links_of(self, i: int) -> np.ndarray:
-        """``L_i`` in ascending order."""
-        return np.flatnonzero(self.coefficients[:, i] > 0)
 
 
 @dataclass(frozen=True, eq=False)
-class MulticastNetwork:
+class MulticastNetwork(_Links):
     """Multicast/multirate network of ch. 2:
     ``sum_{k in K^l} max_{i in G^l_k} alpha^l_{ki} x_{ki} <= c^l`` (I_2).
 
@@ -170,23 +175,8 @@ class MulticastNetwork:
             object.__setattr__(self, name, a)
 
     @property
-    def n_agents(self) -> int:
-        return self.coefficients.shape[1]
-
-    @property
-    def n_links(self) -> int:
-        return self.coefficients.shape[0]
-
-    @property
     def n_groups(self) -> int:
         return int(self.groups.max()) + 1
-
-    @property
-    def membership(self) -> np.ndarray:
-        return self.coefficients > 0
-
-    def links_of(self, i: int) -> np.ndarray:
-        return np.flatnonzero(self.coefficients[:, i] > 0)
 
     @property
     def predecessor(self) -> np.ndarray:

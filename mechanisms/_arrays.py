@@ -1,10 +1,10 @@
-"""Read-only arrays: every result record of the mechanisms layer holds arrays that cannot be
-modified in place (the style guide's frozen results)."""
+"""Read-only arrays (every result record of the mechanisms layer holds arrays that cannot be
+modified in place: the style guide's frozen results) and the layer's integer argument check."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["read_only", "freeze"]
+__all__ = ["read_only", "freeze", "check_integer"]
 
 
 def read_only(a, dtype=None) -> np.ndarray:
@@ -20,3 +20,10 @@ def freeze(*arrays):
         if a is not None:
             a.setflags(write=False)
     return arrays[0] if len(arrays) == 1 else arrays
+
+
+def check_integer(name: str, value, minimum: int = 1) -> int:
+    """``value`` as an ``int`` when it is an integer (not a bool) ``>= minimum``; raises naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value!r}")
+    return int(value)

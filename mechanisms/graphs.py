@@ -18,16 +18,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_matrix, issparse
 from scipy.sparse import csgraph
+from ._arrays import check_integer
 
 __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "watts_strogatz",
            "erdos_renyi", "adjacency_from_edges", "hop_distances", "is_connected",
            "bfs_tree_edges"]
-
-
-def _count(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _rng(seed):
@@ -41,31 +36,31 @@ def _edges(pairs):
 # ------------------------------------------------------------------------------- families
 def star(n: int) -> np.ndarray:
     """Centre 0 joined to leaves ``1..n-1``."""
-    n = _count("n", n, 2)
+    n = check_integer("n", n, 2)
     return _edges([(0, j) for j in range(1, n)])
 
 
 def path(n: int) -> np.ndarray:
     """``0 - 1 - ... - (n-1)``."""
-    n = _count("n", n, 2)
+    n = check_integer("n", n, 2)
     return _edges([(i, i + 1) for i in range(n - 1)])
 
 
 def cycle(n: int) -> np.ndarray:
     """The cycle ``i - (i+1) mod n`` on ``n >= 3`` vertices (read as directed: ``i -> i+1``)."""
-    n = _count("n", n, 3)
+    n = check_integer("n", n, 3)
     return _edges([(i, (i + 1) % n) for i in range(n)])
 
 
 def complete(n: int) -> np.ndarray:
-    n = _count("n", n, 2)
+    n = check_integer("n", n, 2)
     return _edges([(i, j) for i in range(n) for j in range(i + 1, n)])
 
 
 def grid(rows: int, cols: int) -> np.ndarray:
     """A ``rows x cols`` lattice; vertex ``r * cols + c``."""
-    rows = _count("rows", rows, 1)
-    cols = _count("cols", cols, 1)
+    rows = check_integer("rows", rows, 1)
+    cols = check_integer("cols", cols, 1)
     if rows * cols < 2:
         raise ValueError("rows, cols: the grid needs at least 2 vertices")
     e = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)]
@@ -75,8 +70,8 @@ def grid(rows: int, cols: int) -> np.ndarray:
 
 def complete_bipartite(a: int, b: int) -> np.ndarray:
     """``K_{a,b}``: vertices ``0..a-1`` on one side, ``a..a+b-1`` on the other."""
-    a = _count("a", a, 1)
-    b = _count("b", b, 1)
+    a = check_integer("a", a, 1)
+    b = check_integer("b", b, 1)
     return _edges([(i, a + j) for i in range(a) for j in range(b)])
 
 
@@ -85,8 +80,8 @@ def watts_strogatz(n: int, k: int = 4, p: float = 0.3, seed=None, *, max_tries: 
     """Watts-Strogatz small world: a ring where each vertex links to its ``k/2`` nearest neighbours
     on each side, then each edge ``(i, i+d)`` is rewired to ``(i, u)`` with probability ``p``
     (``u`` uniform, avoiding self-loops and duplicates). Redrawn until connected."""
-    n = _count("n", n, 3)
-    k = _count("k", k, 2)
+    n = check_integer("n", n, 3)
+    k = check_integer("k", k, 2)
     if k % 2 or k >= n:
         raise ValueError(f"k: expected an even number < n = {n}; got {k}")
     if not 0 <= p <= 1:
@@ -111,7 +106,7 @@ def erdos_renyi(n: int, p: float, seed=None, *, max_tries: int = 10_000) -> np.n
     """One sample of the Erdős–Rényi graph G(n, p) conditioned on being connected (redrawn until
     connected; thesis ch. 4 §5.2: "only one connected component"). For a mean degree ``k`` pass
     ``p = k / (n - 1)``."""
-    n = _count("n", n, 2)
+    n = check_integer("n", n, 2)
     if not (0 < float(p) <= 1):
         raise ValueError(f"p: expected a probability in (0, 1]; got {p!r}")
     rng = _rng(seed)

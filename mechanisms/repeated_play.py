@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from ._arrays import check_integer
 
 __all__ = ["RepeatedPlayResult", "RoundState", "repeated_play", "random_profile", "ORDERS",
            "STATUS_MESSAGES", "Dynamic", "Cournot", "WindowAverage", "ExponentialAverage",
@@ -196,8 +197,7 @@ class _WindowState:
 
 
 def _check_window(k, name="window"):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"{name}: expected an integer >= 1; got {k!r}")
+    check_integer(name, k)
 
 
 @dataclass(frozen=True)
@@ -480,12 +480,6 @@ def random_profile(like, *, scale: float = 1.0, center=None, seed=None, distribu
     return tuple(a.copy() for a in out) if packer.tuple_form else out.copy()
 
 
-def _check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
                   dynamic: Dynamic | None = None, order: str = "simultaneous",
                   update_probability: float = 0.5, players=None, max_rounds: int = 100,
@@ -555,9 +549,9 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
         raise ValueError(f"order: expected one of {ORDERS}; got {order!r}")
     if not (np.isfinite(update_probability) and 0 < update_probability <= 1):
         raise ValueError(f"update_probability: expected a probability in (0, 1]; got {update_probability!r}")
-    max_rounds = _check_positive_int(max_rounds, "max_rounds")
-    record_every = _check_positive_int(record_every, "record_every", 0)
-    log_every = _check_positive_int(log_every, "log_every", 0)
+    max_rounds = check_integer("max_rounds", max_rounds)
+    record_every = check_integer("record_every", record_every, 0)
+    log_every = check_integer("log_every", log_every, 0)
     for name, value in (("tol", tol), ("target_tol", target_tol), ("divergence_bound", divergence_bound)):
         if value is not None and not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{name}: expected a finite number >= 0 or None; got {value!r}")

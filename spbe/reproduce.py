@@ -112,6 +112,25 @@ def available() -> dict[str, Reproduction]:
     return {name: get(name) for name in names()}
 
 
+def pyplot():
+    """``matplotlib.pyplot`` on the file-only Agg backend, for a reproduction's figures."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save_figure(fig, out_dir, name: str, *, dpi: int = 110, tight: bool = True, **options) -> Path:
+    """Write ``fig`` to ``out_dir / name`` (after ``tight_layout`` unless ``tight`` is false;
+    ``options`` go to ``savefig``), close it and return the path."""
+    if tight:
+        fig.tight_layout()
+    path = Path(out_dir) / name
+    fig.savefig(path, dpi=dpi, **options)
+    pyplot().close(fig)
+    return path
+
+
 def _json_ready(obj):
     """Numbers as JSON can hold them: numpy scalars and arrays to Python, NaN/inf to None."""
     try:

@@ -127,9 +127,9 @@ def test_validation_names_the_argument(call, match):
 
 
 def test_quadratic_utility_rejected_in_ch1_and_results_pickle():
-    from mechanisms.nash_implementation.utilities import check_utilities
+    from mechanisms.utilities import check_utilities
     with pytest.raises(ValueError, match=r"utilities\[0\]"):
-        check_utilities([QuadraticUtility(1.0), LogUtility(1.0)], 2)
+        check_utilities([QuadraticUtility(peak=1.0), LogUtility(1.0)], 2, require_increasing=True)
     inst = get_instance("G3")
     sol = solve_centralized(inst.network, inst.utilities)
     again = pickle.loads(pickle.dumps(sol))

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._arrays import read_only
+from .._arrays import check_integer, read_only
 
 from ._kernels import all_satisfactions, holdings_arrays
 
@@ -50,12 +50,6 @@ PREFERENCES = ("heterogeneous", "homogeneous")
 INTERESTS = ("all", "wishlist")
 INITS = ("exact", "uniform")
 
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}; got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,7 +82,7 @@ class Economy:
             raise ValueError("satisfaction: values must be finite and >= 0")
         n, m = s.shape
         object.__setattr__(self, "satisfaction", read_only(s, np.float64))
-        object.__setattr__(self, "capacity", _check_int("capacity", self.capacity, 1))
+        object.__setattr__(self, "capacity", check_integer("capacity", self.capacity, 1))
         owner = np.zeros(m, dtype=np.int64) if self.owner is None else np.asarray(self.owner)
         if owner.shape != (m,) or not np.issubdtype(owner.dtype, np.integer):
             raise ValueError(f"owner: expected {m} integer agent indices (-1 = absent); got "
@@ -129,11 +123,11 @@ def random_economy(n_agents: int = 500, n_goods: int = 1500, *, preferences: str
     ``init="exact"`` needs ``n_goods >= n_agents * initial_goods``; goods beyond that are left out
     of the economy (owner -1). ``seed`` is anything ``numpy.random.default_rng`` accepts.
     """
-    n_agents = _check_int("n_agents", n_agents, 1)
-    n_goods = _check_int("n_goods", n_goods, 1)
-    capacity = _check_int("capacity", capacity, 1)
-    initial_goods = _check_int("initial_goods", initial_goods, 0)
-    value_max = _check_int("value_max", value_max, 1)
+    n_agents = check_integer("n_agents", n_agents, 1)
+    n_goods = check_integer("n_goods", n_goods, 1)
+    capacity = check_integer("capacity", capacity, 1)
+    initial_goods = check_integer("initial_goods", initial_goods, 0)
+    value_max = check_integer("value_max", value_max, 1)
     if preferences not in PREFERENCES:
         raise ValueError(f"preferences: expected one of {PREFERENCES}; got {preferences!r}")
     if interest not in INTERESTS:
@@ -141,7 +135,7 @@ def random_economy(n_agents: int = 500, n_goods: int = 1500, *, preferences: str
     if init not in INITS:
         raise ValueError(f"init: expected one of {INITS}; got {init!r}")
     if interest == "wishlist":
-        wishlist_size = _check_int("wishlist_size", wishlist_size, 1)
+        wishlist_size = check_integer("wishlist_size", wishlist_size, 1)
         if wishlist_size > n_goods:
             raise ValueError(f"wishlist_size: at most n_goods = {n_goods}; got {wishlist_size}")
     if init == "exact" and n_agents * initial_goods > n_goods:

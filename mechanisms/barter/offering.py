@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from .._arrays import check_integer
 
 __all__ = ["OFFERING_POLICIES", "offered_goods"]
 
@@ -37,8 +38,7 @@ def offered_goods(values, market_best: float, capacity: int, policy: str) -> np.
     if policy not in OFFERING_POLICIES:
         raise ValueError(f"policy: expected one of {OFFERING_POLICIES}; got {policy!r}")
     values = np.asarray(values, dtype=np.float64).ravel()
-    if isinstance(capacity, bool) or not isinstance(capacity, (int, np.integer)) or capacity < 1:
-        raise ValueError(f"capacity: expected an integer >= 1; got {capacity!r}")
+    check_integer("capacity", capacity)
     out = np.zeros(values.size, dtype=np.bool_)
     _offer_mask(values, float(market_best), int(capacity), OFFERING_POLICIES.index(policy), out)
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .assignment import optimal_assignment
 from .economy import random_economy
@@ -131,9 +131,7 @@ def run(out_dir, quick: bool = False) -> dict:
 
 
 def _figures(out_dir, curves, optimum, variants, wishlists):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = []
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), sharey=True)
@@ -156,11 +154,7 @@ def _figures(out_dir, curves, optimum, variants, wishlists):
         ax.set_ylim(0, 10_000)
         ax.legend(fontsize=7, loc="lower right")
     axes[0].set_ylabel("global level of benefit")
-    fig.tight_layout()
-    path = out_dir / "seed003-barter-levels.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    names.append(path.name)
+    names.append(save_figure(fig, out_dir, "seed003-barter-levels.png").name)
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for name, r in curves["main"].items():
@@ -168,11 +162,7 @@ def _figures(out_dir, curves, optimum, variants, wishlists):
     ax.set_xlabel("tick")
     ax.set_ylabel("trades per tick (mean over runs; 0 drawn at 0.1)")
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    path = out_dir / "seed003-barter-trades.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    names.append(path.name)
+    names.append(save_figure(fig, out_dir, "seed003-barter-trades.png").name)
     return names
 
 

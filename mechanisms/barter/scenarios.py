@@ -22,6 +22,7 @@ import numpy as np
 from .assignment import optimal_assignment
 from .economy import random_economy
 from .simulation import simulate_exchange
+from .._arrays import check_integer
 
 __all__ = ["SCENARIOS", "ScenarioResult", "run_scenario"]
 
@@ -75,8 +76,7 @@ def run_scenario(scenario: str, *, n_runs: int = 5, seed: int = 0, n_agents: int
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario: expected one of {tuple(SCENARIOS)}; got {scenario!r}")
-    if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or n_runs < 1:
-        raise ValueError(f"n_runs: expected an integer >= 1; got {n_runs!r}")
+    check_integer("n_runs", n_runs)
     mechanism, policy, preferences = SCENARIOS[scenario]
     economy_options = dict(economy_options or {})
     simulation_options = dict(simulation_options or {})

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._arrays import freeze
+from .._arrays import check_integer, freeze
 
 from ._kernels import all_satisfactions, holdings_arrays
 from .bartering import barter_phase
@@ -122,8 +122,7 @@ def simulate_exchange(economy: Economy, mechanism: str = "currency", *,
     if barter_scope not in BARTER_SCOPES:
         raise ValueError(f"barter_scope: expected one of {BARTER_SCOPES}; got {barter_scope!r}")
     for name, value in (("n_ticks", n_ticks), ("idle_ticks", idle_ticks)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: expected an integer >= 1; got {value!r}")
+        check_integer(name, value)
     if not (np.isfinite(forced_fraction) and 0 <= forced_fraction <= 1):
         raise ValueError(f"forced_fraction: expected a number in [0, 1]; got {forced_fraction!r}")
     rng = np.random.default_rng(seed)

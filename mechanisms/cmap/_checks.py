@@ -21,12 +21,6 @@ def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
     return a
 
 
-def positive_integer(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def fraction(name: str, value, *, open_left: bool = True) -> float:
     """A number in (0, 1] (or [0, 1] with ``open_left=False``)."""
     try:

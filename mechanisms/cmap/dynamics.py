@@ -25,12 +25,13 @@ import numpy as np
 
 from mechanisms.repeated_play import repeated_play
 
-from ._checks import community_radius, fraction, nonnegative, positive_integer, read_only
+from ._checks import community_radius, fraction, nonnegative, read_only
 from .community import _cmap_jacobi, _cmap_sweeps, community, program_neighbours
 from .flows import check_flows, receipts, uniform_split
 from .network import ExchangeNetwork
 from .optimum import WeightedLogOptimum, solve_weighted_log
 from .proportional_response import _proportional_response_steps
+from .._arrays import check_integer
 
 __all__ = ["MarketRun", "run_strategy", "STRATEGIES"]
 
@@ -70,10 +71,6 @@ class MarketRun:
     method: str
     parameters: dict = field(default_factory=dict)
 
-    @property
-    def final_flows(self) -> np.ndarray:
-        return self.flows[-1]
-
 
 def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int = 1,
                  damping: float = 0.5, max_rounds: int = 200, tol: float = 1e-12, agent_order=None,
@@ -108,7 +105,7 @@ def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int 
         raise TypeError(f"network: expected an ExchangeNetwork; got {type(network).__name__}")
     k = community_radius(k)
     damping = fraction("damping", damping)
-    max_rounds = positive_integer("max_rounds", max_rounds)
+    max_rounds = check_integer("max_rounds", max_rounds)
     tol = nonnegative("tol", tol)
     n = network.n_agents
     if agent_order is None:

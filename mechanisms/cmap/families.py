@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..graphs import complete, complete_bipartite, cycle, erdos_renyi, grid, path, star, watts_strogatz
-from ._checks import positive_integer
 from .network import ExchangeNetwork
+from .._arrays import check_integer
 
 __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "watts_strogatz",
            "erdos_renyi", "random_exchange_network", "GRAPH_FAMILIES"]
@@ -68,7 +68,7 @@ def random_exchange_network(family: str, n: int, seed=None, *, low: float = 0.5,
     if not 0 < low <= high:
         raise ValueError(f"low, high: expected 0 < low <= high; got {low!r}, {high!r}")
     rng = _rng(seed)
-    edges = GRAPH_FAMILIES[family](positive_integer("n", n, 3), rng)
+    edges = GRAPH_FAMILIES[family](check_integer("n", n, 3), rng)
     eps = rng.uniform(low, high, n)
     val = rng.uniform(low, high, n)
     return ExchangeNetwork.from_edges(n, edges, eps, val, name=family)

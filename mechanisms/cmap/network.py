@@ -22,6 +22,7 @@ from scipy.sparse import csr_matrix
 
 from ..graphs import hop_distances
 from ._checks import positive_vector, read_only
+from .._arrays import check_integer
 
 __all__ = ["ExchangeNetwork"]
 
@@ -71,8 +72,7 @@ class ExchangeNetwork:
             ``ε`` and ``v`` (default all ones); finite and > 0.
         name : str
         """
-        if isinstance(n_agents, bool) or not isinstance(n_agents, (int, np.integer)) or n_agents < 2:
-            raise ValueError(f"n_agents: expected an integer >= 2; got {n_agents!r}")
+        check_integer("n_agents", n_agents, 2)
         n = int(n_agents)
         e = np.asarray(edges)
         if e.size == 0:

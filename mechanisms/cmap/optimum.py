@@ -30,11 +30,12 @@ import numpy as np
 from mechanisms.repeated_play import repeated_play
 from mechanisms.results import MechanismResult
 
-from ._checks import nonnegative, positive_integer, read_only
+from ._checks import nonnegative, read_only
 from .community import _cmap_sweeps
 from .flows import check_flows, objective, receipts, uniform_split
 from .network import ExchangeNetwork
 from .proportional_response import _proportional_response_steps
+from .._arrays import check_integer
 
 __all__ = ["OptimalityCertificate", "WeightedLogOptimum", "certify_optimality", "solve_weighted_log",
            "SOLVE_METHODS"]
@@ -179,10 +180,10 @@ def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent"
         raise ValueError(f"method: expected one of {SOLVE_METHODS}; got {method!r}")
     tol = nonnegative("tol", tol)
     xtol = nonnegative("xtol", xtol)
-    max_rounds = positive_integer("max_rounds", max_rounds)
+    max_rounds = check_integer("max_rounds", max_rounds)
     if check_every is None:
         check_every = 1 if method == "block_ascent" else 100
-    check_every = positive_integer("check_every", check_every)
+    check_every = check_integer("check_every", check_every)
     x = uniform_split(network) if start is None else check_flows(network, start, name="start").copy()
     if method == "proportional_response" and np.any(x <= 0):
         raise ValueError("start: proportional response needs a positive flow on every arc "

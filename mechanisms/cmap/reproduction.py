@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .dynamics import run_strategy
 from .families import GRAPH_FAMILIES, random_exchange_network
@@ -204,9 +204,7 @@ def _claims(summary, k_check, oscillation, overall):
 
 
 def _figures(out_dir, summary, families, sizes, rounds):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.ticker import LogLocator, NullLocator
     colours = {"cmap_sequential": "C0", "cmap_simultaneous": "C3", "cmap_damped": "C1",
                "cmap_damped_0.25": "C4", "proportional_response": "C2"}
@@ -241,10 +239,7 @@ def _figures(out_dir, summary, families, sizes, rounds):
         fig.suptitle("seed 000: mean over seeds" + ("" if not log else
                      " (not drawn in rounds where some run has a starved agent, ML = inf)"), fontsize=9)
         fig.subplots_adjust(left=0.12, right=0.98, bottom=0.05, top=0.95, hspace=0.35, wspace=0.3)
-        path = Path(out_dir) / fname
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path.name)
+        paths.append(save_figure(fig, out_dir, fname, tight=False).name)
     return paths
 
 

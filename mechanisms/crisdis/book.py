@@ -123,10 +123,6 @@ class Clearing:
         return self.good.sum(axis=0)
 
     @property
-    def good_sold(self) -> np.ndarray:
-        return self.good.sum(axis=1)
-
-    @property
     def rights_bought(self) -> np.ndarray:
         return self.rights.sum(axis=0)
 

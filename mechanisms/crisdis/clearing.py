@@ -103,7 +103,7 @@ def clear(book: OrderBook, method: str = "greedy", *, seed=None, **options) -> C
     arrays = tuple(getattr(book, f)[None, :] for f in _FIELDS)
     rng = np.random.default_rng(seed) if method == "random" else None
     g, r, status = clear_batch(method, arrays, book.rights_enforced, rng, opts)
-    n_s, n_b = book.n_sellers, book.n_buyers
+    n_b = book.n_buyers
     good_prices = np.repeat(book.good_prices[:, None], n_b, axis=1)
     right_prices = np.repeat(book.right_prices[:, None], n_b, axis=1)
     g, r = g[0], r[0]

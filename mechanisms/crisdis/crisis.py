@@ -49,6 +49,7 @@ import numpy as np
 
 from .claims import EXCESS_RULES
 from .clearing import CLEARING_METHODS, resolve_options
+from .._arrays import check_integer
 
 __all__ = ["Crisis", "make_crisis", "paper_population", "code_population", "FAIRNESS",
            "CODE_CONVENTION"]
@@ -125,8 +126,7 @@ class Crisis:
                              f"got {self.earnings.size}")
         for name in ("n_markets", "stages"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name}: expected an integer >= 1; got {v!r}")
+            check_integer(name, v)
             object.__setattr__(self, name, int(v))
         _choice("fairness", self.fairness, FAIRNESS)
         _choice("claims", self.claims, CLAIMS)
@@ -178,8 +178,7 @@ def paper_population(n_buyers: int = 4, seed=None, *, n_poor: int = 1):
     """Demands and earnings of §5: rich buyers D ~ U(1, 2), M^1 ~ U(4, 6); poor buyers
     D ~ U(4, 6), M^1 ~ U(1, 2) (the last ``n_poor`` buyers), normalised to mean D = 1 and mean
     M^1 = 1/8."""
-    if isinstance(n_buyers, bool) or not isinstance(n_buyers, (int, np.integer)) or n_buyers < 1:
-        raise ValueError(f"n_buyers: expected an integer >= 1; got {n_buyers!r}")
+    check_integer("n_buyers", n_buyers)
     if not 0 <= n_poor <= n_buyers:
         raise ValueError(f"n_poor: expected 0..{n_buyers}; got {n_poor!r}")
     rng = np.random.default_rng(seed)
@@ -215,8 +214,7 @@ def make_crisis(n_buyers: int = 4, n_sellers: int = 4, *, seed=None, convention:
         demands, earnings = paper_population(n_buyers, seed)
     else:
         demands, earnings, _ = code_population(n_buyers, seed)
-    if isinstance(n_sellers, bool) or not isinstance(n_sellers, (int, np.integer)) or n_sellers < 1:
-        raise ValueError(f"n_sellers: expected an integer >= 1; got {n_sellers!r}")
+    check_integer("n_sellers", n_sellers)
     per = 1 / n_sellers if supply_per_seller is None else supply_per_seller
     base = dict(CODE_CONVENTION) if convention == "code" else {}
     if convention == "code":

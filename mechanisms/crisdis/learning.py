@@ -36,6 +36,7 @@ from .exploitability import exploitability
 from .metrics import price_of_anarchy
 from .policies import _check_profile, initial_profile, policy_means, policy_stds, sample_actions
 from .simulation import rollout
+from .._arrays import check_integer
 
 __all__ = ["LearningResult", "learn_equilibrium", "Evaluation", "evaluate_profile"]
 
@@ -165,8 +166,7 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
         raise TypeError(f"crisis: expected a Crisis; got {type(crisis).__name__}")
     for name, v, low in (("n_iterations", n_iterations, 1), ("batch_size", batch_size, 2),
                          ("exploitability_every", exploitability_every, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name}: expected an integer >= {low}; got {v!r}")
+        check_integer(name, v, low)
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate: expected a positive number; got {learning_rate!r}")
     if not (0 < min_std <= max_std):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .clearing import CLEARING_METHODS
 from .crisis import make_crisis
@@ -129,9 +129,7 @@ def run(out_dir, quick: bool = False) -> dict:
 
 
 def _figures(out_dir, rules, poa, buyer_f, training, poor):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = []
     colors = {"free": "tab:red", "rights_k1": "tab:blue", "rights_k2": "tab:green"}
@@ -159,11 +157,7 @@ def _figures(out_dir, rules, poa, buyer_f, training, poor):
         if j == 0:
             ax.set_ylabel("mean frustration")
     fig.suptitle("Crisdis, learned traders: PoA (top) and per-buyer frustration (bottom)")
-    fig.tight_layout()
-    path = out_dir / "seed004-crisdis-poa.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    names.append(path.name)
+    names.append(save_figure(fig, out_dir, "seed004-crisdis-poa.png").name)
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for m in rules:
@@ -177,11 +171,7 @@ def _figures(out_dir, rules, poa, buyer_f, training, poor):
     ax.set_ylabel("NashConv (estimate)")
     ax.set_title("Exploitability during training, Rights k = 1 (Fig. 3 analogue)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = out_dir / "seed004-crisdis-nashconv.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    names.append(path.name)
+    names.append(save_figure(fig, out_dir, "seed004-crisdis-nashconv.png").name)
     return names
 
 

@@ -7,7 +7,7 @@ after tuning ``(xi, delta)`` from the graph, so every adaptive best-response dyn
 (Theorems 5.4-5.5 with [HeMa12]).
 
 * :mod:`.graphs`: communication graphs, next hop ``n(i, r)`` and distance ``d(i, r)``.
-* :mod:`.utilities`, :mod:`.centralized`: utilities and the designer's problems (4.4), (4.6).
+* :mod:`mechanisms.utilities`, :mod:`.centralized`: utilities and the designer's problems (4.4), (4.6).
 * :class:`PrivateGoodsMechanism` (§3.3), :class:`PublicGoodsMechanism` (§4),
   :class:`SmallMessageMechanism` (§3.2, small messages, no learning guarantee).
 * :mod:`.tuning`: ``R(xi)``, ``delta(xi)`` and the choice of ``xi`` (Appendix 7.6-7.7).
@@ -29,7 +29,7 @@ from .private_goods import PrivateGoodsMechanism
 from .public_goods import PublicGoodsMechanism
 from .small_message import SmallMessageMechanism
 from .tuning import ContractionTuning, contraction_ratio, tune, tuned_delta
-from .utilities import LogCoshUtility, QuadraticUtility, Utility, random_quadratic_utilities
+from ..utilities import LogCoshUtility, QuadraticUtility, Utility, random_quadratic_utilities
 
 __all__ = [
     "CommunicationGraph", "from_adjacency", "from_edges", "path_graph", "cycle_graph",

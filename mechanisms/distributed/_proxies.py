@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graphs import CommunicationGraph
-from .utilities import QuadraticUtility, check_utilities
+from ..utilities import BUNDLE, QuadraticUtility, check_utilities
 
 
 class ProxyLayout:
@@ -97,31 +97,23 @@ class ProxyLayout:
 
 class UtilityArrays:
     """The utilities of one game, with batched arrays when all are quadratic
-    (``two_theta`` (N, K, K), ``two_theta_inv``, ``sigma`` (N, K))."""
+    (``two_theta`` (N, K, K), ``two_theta_inv``, ``sigma`` (N, K), ``offset`` (N,))."""
 
     def __init__(self, utilities, n_agents, dim):
-        self.utilities = check_utilities(utilities, n_agents, dim)
+        self.utilities = check_utilities(utilities, n_agents, dim, methods=BUNDLE)
         self.quadratic = all(isinstance(u, QuadraticUtility) for u in self.utilities)
         if self.quadratic:
             self.two_theta = np.array([2.0 * u.theta for u in self.utilities])
             self.two_theta_inv = np.linalg.inv(self.two_theta)
             self.sigma = np.array([u.sigma for u in self.utilities])
+            self.offset = np.array([u.offset for u in self.utilities])
 
     def values(self, x):
         """``v_i(x_i)`` for ``x`` of shape (N, K)."""
         if self.quadratic:
-            return np.einsum("ik,ikl,il->i", x, self.two_theta, x) / 2 + np.einsum("ik,ik->i", self.sigma, x)
+            return (np.einsum("ik,ikl,il->i", x, self.two_theta, x) / 2 + np.einsum("ik,ik->i", self.sigma, x)
+                    + self.offset)
         return np.array([u.value(xi) for u, xi in zip(self.utilities, x)])
-
-    def gradients(self, x):
-        if self.quadratic:
-            return np.einsum("ikl,il->ik", self.two_theta, x) + self.sigma
-        return np.array([u.gradient(xi) for u, xi in zip(self.utilities, x)])
-
-    def hessians(self, x):
-        if self.quadratic:
-            return self.two_theta
-        return np.array([u.hessian(xi) for u, xi in zip(self.utilities, x)])
 
     def inverse_gradients(self, p):
         """``(grad v_i)^{-1}(p_i)`` for ``p`` of shape (N, K)."""
@@ -217,6 +209,50 @@ class ProxyMessages:
         if not np.all(np.isfinite(a)):
             raise ValueError("m: messages must be finite")
         return a
+
+    def allocation(self, m):
+        """``x_i(m)``, shape (N,) or (N, K): (4.15) private, (4.25) public."""
+        m3 = self.check_messages(m)
+        _, S = self.layout.estimates(m3)
+        return self._vec(self._allocation(m3, S))
+
+    def prices(self, m):
+        """``p_i(m_{-i})``, shape (N,) or (N, K): (4.16b) private, (4.26b) public."""
+        m3 = self.check_messages(m)
+        est, S = self.layout.estimates(m3)
+        return self._vec(self._prices(est, S))
+
+    def taxes(self, m):
+        """``t_i(m)`` summed over goods, shape (N,): (4.16a) and (4.22) private, (4.26a) public."""
+        return self._allocation_and_taxes(self.check_messages(m))[1]
+
+    def outcome(self, m):
+        """``(allocation, prices, taxes)`` at ``m``."""
+        return self.allocation(m), self.prices(m), self.taxes(m)
+
+    def game(self, utilities) -> InducedGame:
+        """The induced game (``G_pvt``, ``G_pub``) for ``utilities`` (one per agent, dimension ``K``)."""
+        return InducedGame(self, utilities)
+
+    def best_response(self, m, utilities):
+        """``beta(m)``: every agent's unique best response to ``m_{-i}`` ((4.62)-(4.63) private,
+        (4.73)-(4.74) public)."""
+        return self.game(utilities).best_response(m)
+
+    def payoffs(self, m, utilities):
+        return self.game(utilities).payoffs(m)
+
+    def _payoffs(self, m, arrays):
+        x, t = self._allocation_and_taxes(self.check_messages(m))
+        return arrays.values(x) - t
+
+    def _respond(self, m3, y):
+        """The best-response profile: entries ``y`` and the proxies ``q_i^w`` read off ``m3``."""
+        out = np.empty_like(m3)
+        out[:, 1:, :] = self.layout.targets(m3)
+        out[:, 0, :] = y
+        out[:, 1:, :][self.layout.diagonal] = self.xi * y
+        return self._out(out)
 
     def _out(self, a3):
         return a3[:, :, 0] if self.n_goods == 1 else a3

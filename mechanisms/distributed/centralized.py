@@ -17,7 +17,7 @@ from scipy.optimize import root
 
 from .._arrays import freeze
 from .._levels import monotone_root
-from .utilities import QuadraticUtility, check_utilities
+from ..utilities import BUNDLE, QuadraticUtility, check_utilities
 
 __all__ = ["PrivateOptimum", "PublicOptimum", "solve_private", "solve_public"]
 
@@ -59,7 +59,7 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
     utilities = tuple(utilities)
     if not utilities:
         raise ValueError("utilities: expected at least one utility")
-    utilities = check_utilities(utilities, len(utilities))
+    utilities = check_utilities(utilities, len(utilities), methods=BUNDLE)
     K = utilities[0].dim
     c = np.broadcast_to(np.asarray(supply, dtype=np.float64), (K,)).copy()
     if not np.all(np.isfinite(c)):
@@ -98,7 +98,7 @@ def solve_public(utilities) -> PublicOptimum:
     utilities = tuple(utilities)
     if not utilities:
         raise ValueError("utilities: expected at least one utility")
-    utilities = check_utilities(utilities, len(utilities))
+    utilities = check_utilities(utilities, len(utilities), methods=BUNDLE)
     P = utilities[0].dim
     method = "closed-form"
     if all(isinstance(u, QuadraticUtility) for u in utilities):

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import graphs as families
-from ..graphs import bfs_tree_edges, hop_distances, is_connected
+from ..graphs import bfs_tree_edges, hop_distances
+from .._arrays import check_integer
 
 __all__ = ["CommunicationGraph", "from_adjacency", "from_edges", "path_graph", "cycle_graph",
            "star_graph", "complete_graph", "grid_graph", "binary_tree", "erdos_renyi",
            "directed_cycle", "shortest_path_distances", "next_hops", "self_hops",
-           "spanning_tree", "is_strongly_connected"]
+           "spanning_tree"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,11 +123,6 @@ def shortest_path_distances(adjacency) -> np.ndarray:
     return hop_distances(_check_adjacency(adjacency))
 
 
-def is_strongly_connected(adjacency) -> bool:
-    """Whether every agent can reach every other along directed edges."""
-    return is_connected(_check_adjacency(adjacency))
-
-
 def self_hops(adjacency, distances=None) -> np.ndarray:
     """``n(i, i)`` for every ``i``: the smallest-index neighbour with a reciprocal edge, else the
     smallest-index neighbour (then ``d(n(i, i), i) > 1``: see the package notes)."""
@@ -178,8 +174,7 @@ def from_adjacency(adjacency, name: str = "graph") -> CommunicationGraph:
 
 def from_edges(n_agents: int, edges, *, directed: bool = False, name: str = "graph") -> CommunicationGraph:
     """A graph on ``n_agents`` vertices from ``(i, j)`` pairs (``i -> j``; both ways if undirected)."""
-    if isinstance(n_agents, bool) or not isinstance(n_agents, (int, np.integer)) or n_agents < 2:
-        raise ValueError(f"n_agents: expected an integer >= 2; got {n_agents!r}")
+    check_integer("n_agents", n_agents, 2)
     a = np.zeros((n_agents, n_agents), dtype=bool)
     for k, e in enumerate(edges):
         try:
@@ -193,12 +188,6 @@ def from_edges(n_agents: int, edges, *, directed: bool = False, name: str = "gra
         if not directed:
             a[j, i] = True
     return from_adjacency(a, name)
-
-
-def _check_count(n, name, minimum):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}; got {n!r}")
-    return int(n)
 
 
 def path_graph(n: int) -> CommunicationGraph:
@@ -233,7 +222,7 @@ def grid_graph(rows: int, cols: int) -> CommunicationGraph:
 def binary_tree(n: int = 31) -> CommunicationGraph:
     """The binary tree in heap order (children of ``i`` are ``2i+1``, ``2i+2``). ``n = 31`` is the
     perfect tree of depth 4 used in ch. 4 §5.2 (average degree 60/31, diameter 8)."""
-    n = _check_count(n, "n", 2)
+    n = check_integer("n", n, 2)
     return from_edges(n, [((i - 1) // 2, i) for i in range(1, n)], name=f"binary-tree-{n}")
 
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._proxies import InducedGame, ProxyLayout, ProxyMessages, check_graph, check_xi_delta
+from ._proxies import ProxyLayout, ProxyMessages, check_graph, check_xi_delta
 from .graphs import CommunicationGraph
+from .._arrays import check_integer
 
 __all__ = ["PrivateGoodsMechanism"]
 
@@ -59,8 +60,7 @@ class PrivateGoodsMechanism(ProxyMessages):
         c = np.atleast_1d(np.asarray(supply, dtype=np.float64)).ravel()
         if n_goods is None:
             n_goods = c.size
-        if isinstance(n_goods, bool) or not isinstance(n_goods, (int, np.integer)) or n_goods < 1:
-            raise ValueError(f"n_goods: expected an integer >= 1; got {n_goods!r}")
+        check_integer("n_goods", n_goods)
         if c.size not in (1, n_goods) or not np.all(np.isfinite(c)):
             raise ValueError(f"supply: expected a finite scalar or {n_goods} values; got {supply!r}")
         self.supply = np.broadcast_to(c, (n_goods,)).copy()
@@ -75,41 +75,9 @@ class PrivateGoodsMechanism(ProxyMessages):
     def _prices(self, est, S):
         return (est[self.layout.diagonal] + S) / self.delta
 
-    def allocation(self, m):
-        """``x_i(m)`` (4.15), shape (N,) or (N, K)."""
-        m3 = self.check_messages(m)
-        _, S = self.layout.estimates(m3)
-        return self._vec(self._allocation(m3, S))
-
-    def prices(self, m):
-        """``p_i(m_{-i})`` (4.16b), shape (N,) or (N, K)."""
-        m3 = self.check_messages(m)
-        est, S = self.layout.estimates(m3)
-        return self._vec(self._prices(est, S))
-
     def penalties(self, m):
         """The consistency terms of (4.16a) summed over goods, shape (N,)."""
         return self.layout.penalties(self.check_messages(m))
-
-    def taxes(self, m):
-        """``t_i(m)`` (4.16a), summed over goods (4.22); shape (N,)."""
-        return self._allocation_and_taxes(self.check_messages(m))[1]
-
-    def outcome(self, m):
-        """``(allocation, prices, taxes)`` at ``m``."""
-        return self.allocation(m), self.prices(m), self.taxes(m)
-
-    # ---------------------------------------------------------------- game
-    def game(self, utilities) -> InducedGame:
-        """The induced game ``G_pvt`` for ``utilities`` (one per agent, dimension ``K``)."""
-        return InducedGame(self, utilities)
-
-    def best_response(self, m, utilities):
-        """``beta(m)`` (4.62)-(4.63): every agent's unique best response to ``m_{-i}``."""
-        return self.game(utilities).best_response(m)
-
-    def payoffs(self, m, utilities):
-        return self.game(utilities).payoffs(m)
 
     def _allocation_and_taxes(self, m3):
         """Allocation and taxes (4.16a), summed over goods (4.22) from a checked (N, N+1, K) profile."""
@@ -118,20 +86,12 @@ class PrivateGoodsMechanism(ProxyMessages):
         p = self._prices(est, S)
         return x, np.einsum("ik,ik->i", p, x - self.supply / self.n_agents) + self.layout.penalties(m3)
 
-    def _payoffs(self, m, arrays):
-        x, t = self._allocation_and_taxes(self.check_messages(m))
-        return arrays.values(x) - t
-
     def _best_response(self, m, arrays):
         m3 = self._as3(m)
         est, S = self.layout.estimates(m3)
         p = self._prices(est, S)
         y = arrays.inverse_gradients(p) + S / (self.n_agents - 1) - self.supply / self.n_agents
-        out = np.empty_like(m3)
-        out[:, 1:, :] = self.layout.targets(m3)
-        out[:, 0, :] = y
-        out[:, 1:, :][self.layout.diagonal] = self.xi * y
-        return self._out(out)
+        return self._respond(m3, y)
 
     # ---------------------------------------------------------------- equilibrium
     def equilibrium_messages(self, optimum):

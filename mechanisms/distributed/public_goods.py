@@ -32,8 +32,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq, root
 
-from ._proxies import InducedGame, ProxyLayout, ProxyMessages, check_graph, check_xi_delta
+from ._proxies import ProxyLayout, ProxyMessages, check_graph, check_xi_delta
 from .graphs import CommunicationGraph
+from .._arrays import check_integer
 
 __all__ = ["PublicGoodsMechanism"]
 
@@ -56,8 +57,7 @@ class PublicGoodsMechanism(ProxyMessages):
     def __init__(self, graph: CommunicationGraph, xi: float, delta: float, *, n_features: int = 1):
         self.graph = check_graph(graph)
         self.xi, self.delta = check_xi_delta(xi, delta)
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
-            raise ValueError(f"n_features: expected an integer >= 1; got {n_features!r}")
+        check_integer("n_features", n_features)
         self.n_goods = int(n_features)
         self.layout = ProxyLayout(graph, self.xi)
         if np.any(self.layout.self_exponent != 1):
@@ -81,41 +81,10 @@ class PublicGoodsMechanism(ProxyMessages):
         diff = self.layout.neighbour_proxies(m3) - self.xi * m3[:, 0, :]
         return 0.5 * self.delta * np.einsum("ik,ik->i", diff, diff)
 
-    def allocation(self, m):
-        """``x_i(m)`` (4.25): agent ``i``'s level of the public good, shape (N,) or (N, P)."""
-        m3 = self.check_messages(m)
-        _, S = self.layout.estimates(m3)
-        return self._vec(self._allocation(m3, S))
-
-    def prices(self, m):
-        """``p_i(m_{-i})`` (4.26b), shape (N,) or (N, P)."""
-        m3 = self.check_messages(m)
-        est, S = self.layout.estimates(m3)
-        return self._vec(self._prices(est, S))
-
     def penalties(self, m):
         """Tax terms 2-5 of (4.26a) (consistency terms and the fifth term), shape (N,)."""
         m3 = self.check_messages(m)
         return self.layout.penalties(m3) + self._fifth_term(m3)
-
-    def taxes(self, m):
-        """``t_i(m)`` (4.26a), summed over features; shape (N,)."""
-        return self._allocation_and_taxes(self.check_messages(m))[1]
-
-    def outcome(self, m):
-        return self.allocation(m), self.prices(m), self.taxes(m)
-
-    # ---------------------------------------------------------------- game
-    def game(self, utilities) -> InducedGame:
-        """The induced game ``G_pub`` for ``utilities`` (one per agent, dimension ``P``)."""
-        return InducedGame(self, utilities)
-
-    def best_response(self, m, utilities):
-        """``beta(m)`` (4.73)-(4.74)."""
-        return self.game(utilities).best_response(m)
-
-    def payoffs(self, m, utilities):
-        return self.game(utilities).payoffs(m)
 
     def _allocation_and_taxes(self, m3):
         """Allocation and taxes (4.26a), summed over features from a checked (N, N+1, K) profile."""
@@ -123,10 +92,6 @@ class PublicGoodsMechanism(ProxyMessages):
         x = self._allocation(m3, S)
         p = self._prices(est, S)
         return x, np.einsum("ik,ik->i", p, x) + self.layout.penalties(m3) + self._fifth_term(m3)
-
-    def _payoffs(self, m, arrays):
-        x, t = self._allocation_and_taxes(self.check_messages(m))
-        return arrays.values(x) - t
 
     def _best_y(self, S, p, qn, arrays):
         n, xi, dl = self.n_agents, self.xi, self.delta
@@ -164,11 +129,7 @@ class PublicGoodsMechanism(ProxyMessages):
         p = self._prices(est, S)
         qn = self.layout.neighbour_proxies(m3)
         y = self._best_y(S, p, qn, arrays)
-        out = np.empty_like(m3)
-        out[:, 1:, :] = self.layout.targets(m3)
-        out[:, 0, :] = y
-        out[:, 1:, :][self.layout.diagonal] = self.xi * y
-        return self._out(out)
+        return self._respond(m3, y)
 
     # ---------------------------------------------------------------- equilibrium
     def equilibrium_messages(self, optimum):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from mechanisms.repeated_play import Cournot, ExponentialAverage, WindowAverage, repeated_play
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .centralized import solve_private, solve_public
 from .equilibrium import best_response_jacobian
@@ -36,7 +36,7 @@ from .private_goods import PrivateGoodsMechanism
 from .public_goods import PublicGoodsMechanism
 from .small_message import SmallMessageMechanism
 from .tuning import contraction_ratio, tuned_delta
-from .utilities import random_quadratic_utilities
+from ..utilities import random_quadratic_utilities
 
 __all__ = ["REPRODUCTION", "run", "SEED", "TABLE1", "experiment_instance"]
 
@@ -189,9 +189,7 @@ def _small_message_divergence(tree, utilities, opt, quick):
 
 
 def _figures(out_dir, curves):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     specs = [("fig12_private_message_distance.png", "private", "errors",
               r"$\|m_n-\tilde m\|_2$, private goods (Fig. 12)"),
@@ -215,11 +213,7 @@ def _figures(out_dir, curves):
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = out_dir / fname
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(str(path))
+        written.append(str(save_figure(fig, out_dir, fname)))
     return written
 
 

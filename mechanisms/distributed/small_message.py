@@ -33,7 +33,7 @@ import numpy as np
 
 from ._proxies import check_graph
 from .graphs import CommunicationGraph
-from .utilities import QuadraticUtility, check_utilities
+from ..utilities import BUNDLE, QuadraticUtility, check_utilities
 
 __all__ = ["SmallMessageMechanism"]
 
@@ -219,7 +219,7 @@ class SmallMessageGame:
 
     def __init__(self, mechanism: SmallMessageMechanism, utilities):
         self.mechanism = mechanism
-        self.utilities = check_utilities(utilities, mechanism.n_agents, 1)
+        self.utilities = check_utilities(utilities, mechanism.n_agents, 1, methods=BUNDLE)
         self.quadratic = all(isinstance(u, QuadraticUtility) for u in self.utilities)
         if self.quadratic:
             self.two_theta = np.array([2.0 * float(u.theta[0, 0]) for u in self.utilities])

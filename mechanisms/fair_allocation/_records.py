@@ -1,7 +1,10 @@
-"""Shared helpers: read-only arrays in frozen result records, prior handling, input checks."""
+"""Shared helpers: read-only arrays in frozen result records, prior handling, input checks, and
+the finite Bayesian game of reports on which every interim expectation of ch. 5 is taken."""
 from __future__ import annotations
 
 import numpy as np
+
+import spbe
 
 from .._arrays import read_only
 
@@ -68,3 +71,42 @@ def independent_priors(problem, priors) -> tuple:
         raise ValueError("priors: correlated types are not supported (the induced finite Bayesian "
                          "game is solved by spbe, whose types are independent across agents)")
     return marginals
+
+
+def report_rewards(problem, x, taxes=None) -> np.ndarray:
+    """``R[i, θ, φ] = v(x̂_i(φ); θ_i) - t_i(φ)`` in spbe's reward layout ``(N,) + Θ + Θ`` (true
+    types θ, reports φ) for the allocation table ``x`` (and taxes, of the same layout as ``x``)."""
+    n, shape = problem.n_agents, problem.n_types
+    R = np.empty((n,) + shape + shape)
+    for i, ts in enumerate(problem.type_sets):
+        for th, theta in enumerate(ts):
+            u = problem.valuation.value(x[..., i], theta)
+            idx = [slice(None)] * n
+            idx[i] = th
+            R[(i,) + tuple(idx)] = u if taxes is None else u - taxes[..., i]   # broadcast over θ_{-i}
+    return R
+
+
+def report_game(problem, rewards, name: str = "direct fair mechanism") -> "spbe.DynamicGame":
+    """The finite Bayesian game whose types and actions (reports) are the type indices, as a
+    one-shot spbe game (δ = 0)."""
+    names = [tuple(f"{t:g}" for t in ts) for ts in problem.type_sets]
+    return spbe.DynamicGame(rewards, types=names, actions=names, delta=0.0, name=name)
+
+
+def interim_utilities(problem, priors, rewards, sigma=None) -> tuple:
+    """``U^i(θ_i, φ_i) = E[R^i(θ, (φ_i, σ_{-i}(θ_{-i}))) | θ_i]`` for every agent, a tuple of
+    ``(L_i, L_i)`` arrays: spbe's stage kernel (:func:`spbe.action_values`) on the game of
+    ``rewards`` (:func:`report_rewards` layout, or a :class:`spbe.DynamicGame` of it) against the
+    others' pure report strategies ``σ`` (per agent, a report index per type; default truth)."""
+    game = rewards if isinstance(rewards, spbe.DynamicGame) else report_game(problem, rewards)
+    sigma = [range(L) for L in problem.n_types] if sigma is None else sigma
+    return spbe.action_values(game, independent_priors(problem, priors),
+                              [np.eye(L)[list(s)] for L, s in zip(problem.n_types, sigma)])
+
+
+def truth_advantage(U) -> dict:
+    """``{(i, θ_i, φ_i): U^i(θ_i, θ_i) - U^i(θ_i, φ_i)}`` over every agent and misreport ``φ_i ≠ θ_i``
+    of :func:`interim_utilities`' output, in that order."""
+    return {(i, th, ph): float(Ui[th, th] - Ui[th, ph])
+            for i, Ui in enumerate(U) for th in range(len(Ui)) for ph in range(len(Ui)) if ph != th}

@@ -1,7 +1,9 @@
 """Bayesian implementation of the fair allocation, thesis ch. 5 §4 and App. 9.3.
 
-Arbitrary finite type sets, common full-support prior p ∈ Δ(Θ) (independent marginals or a
-joint array), direct mechanism (x̂_ε, t), private valuations.
+Arbitrary finite type sets, common full-support prior p ∈ Δ(Θ) with independent types (one
+marginal per agent, or a joint array that is their product; condition (B) also takes correlated
+priors), direct mechanism (x̂_ε, t), private valuations. Every interim expectation E[· | θ_i] is
+spbe's stage kernel on the finite Bayesian game of reports (:func:`~._records.interim_utilities`).
 
 * BSIC (5.35)/(5.37a): for every i and (θ_i, φ_i) ∈ 𝓕_i, truth is a best reply when the others
   are truthful: Σ_{θ_{-i}} p(θ_{-i}|θ_i)[v(x̂_i(θ); θ_i) - t_i(θ)] ≥ Σ p(θ_{-i}|θ_i)[v(x̂_i(φ_i, θ_{-i}); θ_i)
@@ -27,14 +29,13 @@ from typing import Optional
 import numpy as np
 from scipy import optimize, sparse, stats
 
-import spbe
-
 from .._levels import first_crossing
 from ..results import MechanismResult
-from ._records import conditional, frozen, independent_priors, joint_prior
+from ._records import (conditional, frozen, interim_utilities, joint_prior, report_rewards,
+                       truth_advantage)
 from .allocation import AllocationProblem, _check_epsilon, allocation_by_count, allocation_table
 
-__all__ = ["BSICTaxes", "BSICReport", "value_tables", "bsic_rhs", "expected_welfare_gains",
+__all__ = ["BSICTaxes", "BSICReport", "bsic_rhs", "expected_welfare_gains",
            "H_of_epsilon", "bayesian_epsilon_max", "bsic_taxes", "check_bsic", "condition_b",
            "bsic_cycle_weights", "agv_taxes", "SmartGridBayesTerms", "smart_grid_bayes_terms",
            "smart_grid_tax_lp", "smart_grid_canonical_taxes", "BSIC_OBJECTIVES"]
@@ -42,35 +43,19 @@ __all__ = ["BSICTaxes", "BSICReport", "value_tables", "bsic_rhs", "expected_welf
 BSIC_OBJECTIVES = ("min_norm", "max_slack")
 
 
-# --------------------------------------------------------------------------- tables
-def value_tables(problem: AllocationProblem, x: np.ndarray):
-    """V_i[ψ][θ] = v(x̂_i(ψ); Θ_i[θ]) for each agent: list of arrays ``n_types + (L_i,)``."""
-    out = []
-    for i, ts in enumerate(problem.type_sets):
-        xi = x[..., i]
-        out.append(np.stack([problem.valuation.value(xi, t) for t in ts], axis=-1))
-    return out
-
-
+# --------------------------------------------------------------------------- interim gains
 def _pairs(n):
     return [(a, b) for a in range(n) for b in range(n) if a != b]
 
 
 def bsic_rhs(problem: AllocationProblem, priors, epsilon: float, x: Optional[np.ndarray] = None):
-    """b(i, θ_i, φ_i) of (5.37b): expected own-value gain of truth over misreport φ_i.
+    """b(i, θ_i, φ_i) of (5.37b): expected own-value gain of truth over misreport φ_i, the interim
+    utilities of the tax-free direct mechanism (:func:`~._records.interim_utilities`).
 
     Returns a dict {(i, θ_i, φ_i): b} over all i and ordered pairs of type indices.
     """
-    p = joint_prior(problem, priors)
     x = allocation_table(problem, epsilon) if x is None else x
-    V = value_tables(problem, x)
-    out = {}
-    for i in range(problem.n_agents):
-        cond = np.moveaxis(conditional(p, i), i, 0)
-        Vi = np.moveaxis(V[i], i, 0)                # (report_i, others..., true_i)
-        for th, ph in _pairs(problem.n_types[i]):
-            out[(i, th, ph)] = float(np.sum(cond[th] * (Vi[th][..., th] - Vi[ph][..., th])))
-    return out
+    return truth_advantage(interim_utilities(problem, priors, report_rewards(problem, x)))
 
 
 def expected_welfare_gains(problem: AllocationProblem, priors, epsilon: float, *,
@@ -78,30 +63,15 @@ def expected_welfare_gains(problem: AllocationProblem, priors, epsilon: float, *
     """E[h_i(θ_i, φ_i, θ_{-i}, ε) | θ_i] of (5.12a)-(5.12b) for every (i, θ_i, φ_i).
 
     h_i = Σ_j [v(x̂_j(θ); θ_j) - v(x̂_j(φ_i, θ_{-i}); θ_j)]; ``include_cost`` subtracts C(Σ x̂) on
-    both sides (the variant of notes §3.5 remark; not the thesis's H).
+    both sides (the variant of notes §3.5 remark; not the thesis's H). Every agent is given the
+    welfare as its reward and :func:`~._records.interim_utilities` takes the expectations.
     """
-    p = joint_prior(problem, priors)
     x = allocation_table(problem, epsilon) if x is None else x
-    n = problem.n_agents
-    out = {}
-    for i in range(n):
-        cond = conditional(p, i)
-        for th, ph in _pairs(problem.n_types[i]):
-            total = 0.0
-            for prof in problem.profiles():
-                if prof[i] != th:
-                    continue
-                lie = list(prof)
-                lie[i] = ph
-                lie = tuple(lie)
-                true_types = problem.types_of(prof)
-                h = float(np.sum(problem.valuation.value(x[prof], true_types))
-                          - np.sum(problem.valuation.value(x[lie], true_types)))
-                if include_cost:
-                    h += float(problem.supplier_cost(x[lie].sum()) - problem.supplier_cost(x[prof].sum()))
-                total += cond[prof] * h
-            out[(i, th, ph)] = total
-    return out
+    R = report_rewards(problem, x)
+    welfare = R.sum(axis=0)
+    if include_cost:
+        welfare = welfare - problem.supplier_cost(x.sum(axis=-1))         # over reports φ
+    return truth_advantage(interim_utilities(problem, priors, np.broadcast_to(welfare, R.shape)))
 
 
 def H_of_epsilon(problem: AllocationProblem, priors, epsilon: float, *, include_cost: bool = False
@@ -124,29 +94,23 @@ def bayesian_epsilon_max(problem: AllocationProblem, priors, grid, *, include_co
 
 # --------------------------------------------------------------------------- taxes (LP)
 def _bsic_system(problem, p, b):
-    """Rows of A t ≤ b over t flattened from shape n_types + (N,) (C order)."""
-    n = problem.n_agents
-    shape = problem.n_types + (n,)
-    rows, cols, vals, rhs, keys = [], [], [], [], []
-    r = 0
+    """Rows of A t ≤ b over t flattened from shape n_types + (N,) (C order): the row of
+    (i, θ_i, φ_i) weighs t_i(θ_i, θ_{-i}) by p(θ_{-i}|θ_i) and t_i(φ_i, θ_{-i}) by its negative."""
+    n, shape = problem.n_agents, problem.n_types
+    flat = np.arange(int(np.prod(shape)) * n).reshape(shape + (n,))
+    rows, cols, vals, keys = [], [], [], []
     for i in range(n):
-        cond = conditional(p, i)
-        for th, ph in _pairs(problem.n_types[i]):
-            for prof in problem.profiles():
-                if prof[i] != th:
-                    continue
-                lie = list(prof)
-                lie[i] = ph
-                w = cond[prof]
-                rows += [r, r]
-                cols += [np.ravel_multi_index(prof + (i,), shape),
-                         np.ravel_multi_index(tuple(lie) + (i,), shape)]
-                vals += [w, -w]
-            rhs.append(b[(i, th, ph)])
+        cond = np.moveaxis(conditional(p, i), i, 0)
+        ti = np.moveaxis(flat[..., i], i, 0)
+        for th, ph in _pairs(shape[i]):
+            w = cond[th].ravel()
+            rows.append(np.full(2 * w.size, len(keys)))
+            cols.append(np.stack([ti[th].ravel(), ti[ph].ravel()], axis=1).ravel())
+            vals.append(np.stack([w, -w], axis=1).ravel())
             keys.append((i, th, ph))
-            r += 1
-    A = sparse.csr_matrix((vals, (rows, cols)), shape=(r, int(np.prod(shape))))
-    return A, np.array(rhs), keys
+    A = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(len(keys), flat.size))
+    return A, np.array([b[k] for k in keys]), keys
 
 
 def _agv_matrix(problem):
@@ -198,14 +162,14 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
     Parameters
     ----------
     problem : AllocationProblem
-    priors : per-agent marginals or the joint prior array (full support)
+    priors : per-agent marginals or their product array (full support)
     epsilon : float
     sbb : bool
         Strong budget balance Σ_i t_i(ψ) = 0 in every profile, via the AGV variables z.
     objective : {"max_slack", "min_norm"}
     slack_cap : float or None
-        Upper bound on the uniform slack γ of the max-slack LP (None: uncapped; for
-        independent priors γ ≤ half the smallest 2-cycle weight, so the LP stays bounded).
+        Upper bound on the uniform slack γ of the max-slack LP (None: uncapped; γ ≤ half the
+        smallest 2-cycle weight, so the LP stays bounded).
     """
     eps = _check_epsilon(epsilon)
     if objective not in BSIC_OBJECTIVES:
@@ -214,7 +178,7 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
         raise ValueError(f"slack_cap: must be a positive number, got {slack_cap!r}")
     p = joint_prior(problem, priors)
     x = allocation_table(problem, eps)
-    b = bsic_rhs(problem, p, eps, x=x)
+    b = bsic_rhs(problem, priors, eps, x=x)
     A_t, rhs, _ = _bsic_system(problem, p, b)
     M = _agv_matrix(problem) if sbb else sparse.eye(A_t.shape[1], format="csr")
     A = (A_t @ M).tocsr()
@@ -228,9 +192,6 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
         A1 = sparse.hstack([A, np.ones((A.shape[0], 1))], format="csr")
         res = optimize.linprog(c, A_ub=A1, b_ub=rhs, bounds=[(None, None)] * n_var + [(None, slack_cap)],
                                method="highs")
-        if res.status == 3:
-            return BSICTaxes(None, False, 3, "the slack is unbounded (correlated priors?); give "
-                             "slack_cap", np.inf, eps, sbb, objective, params)
         if res.status != 0:
             return BSICTaxes(None, False, 4, f"max-slack LP failed: {res.message}", np.nan, eps,
                              sbb, objective, params)
@@ -288,26 +249,18 @@ def check_bsic(problem: AllocationProblem, priors, epsilon: float, taxes, *, tol
     """BSIC (5.35)/(5.37a) on the induced finite Bayesian game (δ = 0 :class:`spbe.DynamicGame`,
     :func:`~.full_implementation.direct_mechanism_game`): spbe's stage kernel gives every agent's
     interim utility ``U^i(θ_i, φ_i)`` of each report against the others' truthful reports
-    (:func:`spbe.action_values`); the gain of a misreport is ``U^i(θ_i, φ_i) - U^i(θ_i, θ_i)``."""
-    from .full_implementation import direct_mechanism_game
+    (:func:`~._records.interim_utilities`); the gain of a misreport is
+    ``U^i(θ_i, φ_i) - U^i(θ_i, θ_i)``."""
     eps = _check_epsilon(epsilon)
     t = np.asarray(taxes.taxes if isinstance(taxes, BSICTaxes) else taxes, dtype=float)
     n = problem.n_agents
     if t.shape != problem.n_types + (n,):
         raise ValueError(f"taxes: expected shape {problem.n_types + (n,)}, got {t.shape}")
-    U = spbe.action_values(direct_mechanism_game(problem, eps, t), independent_priors(problem, priors),
-                           [np.eye(L) for L in problem.n_types])
-    worst, max_gain, count = (), -np.inf, 0
-    for i, L in enumerate(problem.n_types):
-        for th in range(L):
-            for ph in range(L):
-                if ph != th:
-                    count += 1
-                    gain = float(U[i][th, ph] - U[i][th, th])
-                    if gain > max_gain:
-                        max_gain, worst = gain, (i, th, ph)
+    R = report_rewards(problem, allocation_table(problem, eps), t)
+    gains = {k: -a for k, a in truth_advantage(interim_utilities(problem, priors, R)).items()}
+    worst = max(gains, key=gains.get)
     imbalance = float(np.abs(t.sum(axis=-1)).max())
-    return BSICReport(max_gain <= tol, max_gain, worst, imbalance, tol, count)
+    return BSICReport(gains[worst] <= tol, gains[worst], worst, imbalance, tol, len(gains))
 
 
 # --------------------------------------------------------------------------- condition (B)

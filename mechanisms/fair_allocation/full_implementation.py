@@ -36,7 +36,7 @@ from scipy import optimize
 
 import spbe
 
-from ._records import conditional, frozen, independent_priors, joint_prior
+from ._records import conditional, frozen, interim_utilities, joint_prior, report_game, report_rewards
 from .allocation import AllocationProblem, _check_epsilon, allocation_table
 
 __all__ = ["AugmentationConstants", "augmentation_constants", "AugmentedMechanism",
@@ -268,35 +268,18 @@ def pure_bayesian_equilibria(mechanism: AugmentedMechanism, priors, *, tol: floa
     return PureEquilibria(tuple(found), len(profiles), "augmented (5.16)", tol)
 
 
-def _direct_rewards(problem, epsilon, taxes):
-    """R[i, θ_1..θ_N, φ_1..φ_N] = v(x̂_i(φ); θ_i) - t_i(φ) (spbe's reward layout)."""
-    t = np.asarray(getattr(taxes, "taxes", taxes), dtype=float)
-    x = allocation_table(problem, epsilon)
-    n, shape = problem.n_agents, problem.n_types
-    R = np.empty((n,) + shape + shape)
-    for i in range(n):
-        for th in range(shape[i]):
-            theta = problem.type_sets[i][th]
-            u = problem.valuation.value(x[..., i], theta) - t[..., i]        # over reports
-            idx = [slice(None)] * n
-            idx[i] = th
-            R[(i,) + tuple(idx)] = u                                        # broadcast over θ_{-i}
-    return R
-
-
 def pure_direct_equilibria(problem: AllocationProblem, epsilon: float, priors, taxes, *,
                            tol: float = 1e-9) -> PureEquilibria:
     """All pure BNE of the un-augmented direct mechanism (x̂_ε, t̂): every pure report profile σ
     is checked on the induced finite Bayesian game (:func:`direct_mechanism_game`) with spbe's
     stage kernel, ``U^i(θ_i, φ_i) = E_{θ_{-i}}[v(x̂_i(φ_i, σ_{-i}(θ_{-i})); θ_i) - t̂_i(...)]``
-    (:func:`spbe.action_values`, δ = 0); σ is a BNE iff ``U^i(θ_i, σ_i(θ_i)) = max_φ U^i(θ_i, φ)``
-    (up to ``tol``) for every agent and type."""
+    (:func:`~._records.interim_utilities`, δ = 0); σ is a BNE iff ``U^i(θ_i, σ_i(θ_i)) =
+    max_φ U^i(θ_i, φ)`` (up to ``tol``) for every agent and type."""
     game = direct_mechanism_game(problem, epsilon, taxes)
-    belief = independent_priors(problem, priors)
     found = []
     profiles = list(_strategy_profiles(problem))
     for sigma in profiles:
-        U = spbe.action_values(game, belief, [np.eye(L)[list(s)] for L, s in zip(problem.n_types, sigma)])
+        U = interim_utilities(problem, priors, game, sigma)
         if all(U[i][th, s[th]] >= U[i][th].max() - tol for i, s in enumerate(sigma) for th in range(len(s))):
             found.append((sigma, None))
     return PureEquilibria(tuple(found), len(profiles), "direct (x̂_ε, t̂)", tol)
@@ -308,9 +291,8 @@ def direct_mechanism_game(problem: AllocationProblem, epsilon: float, taxes) -> 
     Types and actions (reports) are the type indices; rewards R^i(θ, φ) = v(x̂_i(φ); θ_i) - t_i(φ).
     """
     eps = _check_epsilon(epsilon)
-    R = _direct_rewards(problem, eps, taxes)
-    names = [tuple(f"{t:g}" for t in ts) for ts in problem.type_sets]
-    return spbe.DynamicGame(R, types=names, actions=names, delta=0.0, name="direct fair mechanism")
+    t = np.asarray(getattr(taxes, "taxes", taxes), dtype=float)
+    return report_game(problem, report_rewards(problem, allocation_table(problem, eps), t))
 
 
 def direct_mechanism_equilibria(problem: AllocationProblem, epsilon: float, priors, taxes, *,

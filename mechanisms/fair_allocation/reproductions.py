@@ -8,12 +8,11 @@ we plot our canonical own-report taxes (notes §6.5) and report the unique LP op
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .._levels import first_crossing
 
@@ -26,13 +25,6 @@ from .vcg import vcg_taxes_by_count
 __all__ = ["TABLE2", "FIG16", "FIG17", "FIG18", "FIG19"]
 
 N_SG, THETA_H, THETA_L, COST, MUST_RUN, M_TYPICAL, P_HIGH = 100, 15.0, 5.0, 0.3, 0.1, 10, 0.1
-
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
 def _expand(n_high, n, high, low):
@@ -58,15 +50,14 @@ def run_table2(out_dir, quick=False):
     P = stats.binom.pmf(np.arange(N_SG + 1), N_SG, P_HIGH)
     sig = [0.0 if mm in (0, N_SG) else std(_expand(mm, N_SG, th_tax[mm], tl_tax[mm])) for mm in range(N_SG + 1)]
     rows = {"allocation": (xh[m], xl[m], x), "utility": (u[0], u[-1], u), "vcg_tax": (th_tax[m], tl_tax[m], t)}
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 2.2))
     ax.axis("off")
     cells = [[f"{h:.3f}", f"{lo:.3f}", f"{_disparity(v)['std']:.4g}", f"{_disparity(v)['cv_percent']:.0f}%",
               f"{_disparity(v)['gini_unbiased_percent']:.0f}%"] for h, lo, v in rows.values()]
     ax.table(cellText=cells, rowLabels=list(rows), colLabels=["H", "L", "σ", "σ/μ", "GC"], loc="center")
     ax.set_title("Table 2: Θ = {5, 15}, N = 100, 10% high, a = 0.3, m_i = 0.1")
-    fig.savefig(Path(out_dir) / "ch5-table2.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out_dir, "ch5-table2.png", dpi=120, tight=False, bbox_inches="tight")
     out = {"x_high": xh[m], "x_low": xl[m], "utility_high": u[0], "utility_low": u[-1],
            "vcg_tax_high": th_tax[m], "vcg_tax_low": tl_tax[m],
            "vcg_tax_std_mean_over_binomial": float(np.dot(P, sig)),
@@ -93,7 +84,7 @@ def run_fig16(out_dir, quick=False):
             g.append(two_valued_gini(m, n, th * xh, tl * xl))
         curves[m] = np.array(g)
     eps_tilde = dsic_epsilon_max(p, np.arange(0.0, 20.5, 0.5), by_count=True)
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for m, g in curves.items():
         ax.plot(grid, g, label=f"m = {m}")
@@ -102,8 +93,7 @@ def run_fig16(out_dir, quick=False):
     ax.set_ylabel("Gini coefficient")
     ax.set_title("Fig. 16: GC of (v(x̂_ε(θ); θ_i))_i, N = 50")
     ax.legend()
-    fig.savefig(Path(out_dir) / "ch5-fig16.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out_dir, "ch5-fig16.png", dpi=120, tight=False, bbox_inches="tight")
     at = {}
     for m in (9, 24, 39):
         at[str(m)] = {}
@@ -133,7 +123,7 @@ def run_fig17(out_dir, quick=False):
     # closed form of the constant-allocation threshold (notes §6.2)
     v_h_min = p.valuation.value(MUST_RUN, THETA_H)
     eps_star = (1 - 2 * COST * N_SG * MUST_RUN / (THETA_H - MUST_RUN / 2)) / (2 * v_h_min)
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(grid, A, label="A(ε): BSIC upper minus lower bound")
     ax.plot(grid, H, label="H(ε) (5.12a)")
@@ -142,8 +132,7 @@ def run_fig17(out_dir, quick=False):
     ax.set_xlabel("ε")
     ax.legend()
     ax.set_title("Fig. 17: quantities that determine ε_max")
-    fig.savefig(Path(out_dir) / "ch5-fig17.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out_dir, "ch5-fig17.png", dpi=120, tight=False, bbox_inches="tight")
     table = {f"{e:g}": {"H": smart_grid_bayes_terms(p, e, P_HIGH).H, "A": smart_grid_bayes_terms(p, e, P_HIGH).A}
              for e in (0.0, 0.005, 0.025, 0.03, 0.1)}
     return {"eps_max": eps_max, "eps_A_zero": eps_a, "eps_constant_allocation": eps_star,
@@ -167,7 +156,7 @@ def run_fig18(out_dir, quick=False):
         g.append(100 * gini(u, "population"))
         s.append(std(u, ddof=1))
     g, s = np.array(g), np.array(s)
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(grid, g, color="C0")
     ax.set_ylabel("GC (%)", color="C0")
@@ -176,8 +165,7 @@ def run_fig18(out_dir, quick=False):
     ax2.plot(grid, s, color="C3")
     ax2.set_ylabel("σ (ddof = 1)", color="C3")
     ax.set_title("Fig. 18: disparity of the utilities, m = 10")
-    fig.savefig(Path(out_dir) / "ch5-fig18.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out_dir, "ch5-fig18.png", dpi=120, tight=False, bbox_inches="tight")
     pick = {f"{e:g}": int(np.argmin(np.abs(grid - e))) for e in FIG18_EPS}
     return {"gini_percent": {k: g[i] for k, i in pick.items()},
             "std_utility": {k: s[i] for k, i in pick.items()},
@@ -227,7 +215,7 @@ def run_fig19(out_dir, quick=False):
             curves[r]["mean"].append(float(np.dot(P, [_spread(mm, N_SG, th, tl) for mm in range(N_SG + 1)])))
     t_h, t_l = vcg_taxes_by_count(p)
     vcg_sig = [0.0 if mm in (0, N_SG) else std(_expand(mm, N_SG, t_h[mm], t_l[mm])) for mm in range(N_SG + 1)]
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for r, lab in (("min_total", "min expected tax"), ("max_total", "max expected tax")):
         ax.plot(grid, curves[r]["m10"], label=f"{lab}, m = 10")
@@ -236,8 +224,7 @@ def run_fig19(out_dir, quick=False):
     ax.set_ylabel("σ of the tax vector (ddof = 1)")
     ax.set_title("Fig. 19 (canonical own-report taxes; see notes §6.5)")
     ax.legend(fontsize=8)
-    fig.savefig(Path(out_dir) / "ch5-fig19.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out_dir, "ch5-fig19.png", dpi=120, tight=False, bbox_inches="tight")
     pick = {f"{e:g}": int(np.argmin(np.abs(grid - e))) for e in (0.0, 0.025, 0.2)}
     lp = {f"{e:g}": {r: smart_grid_tax_lp(p, e, P_HIGH, rule=r)["optimum"] for r in ("min_total", "max_total")}
           for e in (0.0, 0.025, 0.2)}

@@ -26,7 +26,7 @@ from .learning import best_response_dynamics
 from .multicast import MulticastMechanism, multicast_allocation
 from .networks import LinearConstraints, MulticastNetwork, UnicastNetwork
 from .unicast import UnicastMechanism, unicast_allocation
-from .utilities import (AlphaFairUtility, CustomUtility, ExponentialUtility, LogLinearUtility,
+from ..utilities import (AlphaFairUtility, CustomUtility, ExponentialUtility, LogLinearUtility,
                         LogUtility, QuadraticUtility, Utility)
 
 __all__ = [

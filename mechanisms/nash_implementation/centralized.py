@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from .networks import LinearConstraints, MulticastNetwork, UnicastNetwork
-from .utilities import check_utilities
+from ..utilities import check_utilities
 
 __all__ = ["CentralizedSolution", "solve_centralized", "kkt_residuals", "check_assumptions"]
 
@@ -177,7 +177,7 @@ def solve_centralized(network, utilities, *, tol=1e-7, x0=None) -> CentralizedSo
     (A1) so ``x*`` is unique; the multipliers may not be (e.g. the ch. 2 M1 family, the ch. 3
     equality chains).
     """
-    utilities = check_utilities(utilities, network.n_agents, require_increasing=False)
+    utilities = check_utilities(utilities, network.n_agents)
     if not (isinstance(tol, (int, float)) and tol > 0):
         raise ValueError(f"tol must be > 0; got {tol!r}")
     G, h, n_x, aux_index = _build(network)
@@ -260,7 +260,7 @@ def kkt_residuals(network, utilities, x, prices, member_prices=None) -> dict:
     ``x_i > 0``, <= 0 if ``x_i = 0``). Ch. 2 (2.3-2.6): also ``lambda_l = sum_{i in G^l_k} mu^l_{ki}``
     and complementary slackness of C_3 with ``m^l_k = max_i alpha x``. Ch. 3 (3.9): equality.
     """
-    utilities = check_utilities(utilities, network.n_agents, require_increasing=False)
+    utilities = check_utilities(utilities, network.n_agents)
     x = np.asarray(x, dtype=float)
     lam = np.asarray(prices, dtype=float)
     grad = _gradient(utilities, x)

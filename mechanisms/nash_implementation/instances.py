@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .networks import LinearConstraints, MulticastNetwork, UnicastNetwork
-from .utilities import LogLinearUtility, LogUtility, QuadraticUtility
+from ..utilities import LogLinearUtility, LogUtility, QuadraticUtility
 
 __all__ = ["Instance", "INSTANCES", "get_instance", "u1", "u1b", "m1", "f9", "g1", "g2", "g3", "g4", "g5"]
 
@@ -88,7 +88,7 @@ def g4() -> Instance:
     """Interior optimum: sum x <= 10, v = -(x - a)^2/2, a = (0.5, 1, 0.8, 0.3, 1.2). x* = a, lambda* = 0."""
     a = (0.5, 1.0, 0.8, 0.3, 1.2)
     net = LinearConstraints([[1.0] * 5], [10.0])
-    return Instance("G4", 3, net, tuple(QuadraticUtility(p) for p in a), "interior optimum", np.array(a))
+    return Instance("G4", 3, net, tuple(QuadraticUtility(peak=p) for p in a), "interior optimum", np.array(a))
 
 
 def g5() -> Instance:

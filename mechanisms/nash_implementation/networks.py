@@ -53,8 +53,29 @@ def _check_links(name, member, what="agents"):
         raise ValueError(f"{name}: every agent must be on at least one constraint; agent {i} is on none")
 
 
+class _Links:
+    """Agents and links of a coefficient matrix ``(L, N)`` (unicast and multicast networks)."""
+
+    @property
+    def n_agents(self) -> int:
+        return self.coefficients.shape[1]
+
+    @property
+    def n_links(self) -> int:
+        return self.coefficients.shape[0]
+
+    @property
+    def membership(self) -> np.ndarray:
+        """Boolean ``(L, N)``: ``i in N^l``."""
+        return self.coefficients > 0
+
+    def links_of(self, i: int) -> np.ndarray:
+        """``L_i`` in ascending order."""
+        return np.flatnonzero(self.coefficients[:, i] > 0)
+
+
 @dataclass(frozen=True, eq=False)
-class UnicastNetwork:
+class UnicastNetwork(_Links):
     """Unicast network of ch. 1: ``sum_{j in N^l} alpha^l_j x_j <= c^l`` for every link (1.2c).
 
     Parameters
@@ -83,42 +104,10 @@ class UnicastNetwork:
         object.__setattr__(self, "coefficients", read_only(A, np.float64))
         object.__setattr__(self, "capacities", read_only(c, np.float64))
 
-    @classmethod
-    def from_routes(cls, routes, capacities, coefficients=None):
-        """Build from routes: ``routes[i]`` lists the links of agent ``i`` (``L_i``).
-
-        ``coefficients`` (optional, shape (L, N)) gives ``alpha``; default 1 on every route.
-        """
-        c = np.asarray(capacities, dtype=np.float64)
-        L, N = c.shape[0], len(routes)
-        A = np.zeros((L, N))
-        for i, route in enumerate(routes):
-            for l in route:
-                if not 0 <= int(l) < L:
-                    raise ValueError(f"routes: agent {i} uses link {l}, but there are {L} links")
-                A[int(l), i] = 1.0 if coefficients is None else float(np.asarray(coefficients)[int(l), i])
-        return cls(A, c)
-
-    @property
-    def n_agents(self) -> int:
-        return self.coefficients.shape[1]
-
-    @property
-    def n_links(self) -> int:
-        return self.coefficients.shape[0]
-
-    @property
-    def membership(self) -> np.ndarray:
-        """Boolean ``(L, N)``: ``i in N^l``."""
-        return self.coefficients > 0
-
-    def links_of(self, i: int) -> np.ndarray:
-        """``L_i`` in ascending order."""
-        return np.flatnonzero(self.coefficients[:, i] > 0)
 
 
 @dataclass(frozen=True, eq=False)
-class MulticastNetwork:
+class MulticastNetwork(_Links):
     """Multicast/multirate network of ch. 2:
     ``sum_{k in K^l} max_{i in G^l_k} alpha^l_{ki} x_{ki} <= c^l`` (I_2).
 
@@ -186,23 +175,8 @@ class MulticastNetwork:
             object.__setattr__(self, name, a)
 
     @property
-    def n_agents(self) -> int:
-        return self.coefficients.shape[1]
-
-    @property
-    def n_links(self) -> int:
-        return self.coefficients.shape[0]
-
-    @property
     def n_groups(self) -> int:
         return int(self.groups.max()) + 1
-
-    @property
-    def membership(self) -> np.ndarray:
-        return self.coefficients > 0
-
-    def links_of(self, i: int) -> np.ndarray:
-        return np.flatnonzero(self.coefficients[:, i] > 0)
 
     @property
     def predecessor(self) -> np.ndarray:
@@ -360,15 +334,6 @@ class LinearConstraints:
     @property
     def n_agents(self) -> int:
         return self.A.shape[1]
-
-    @property
-    def n_rows(self) -> int:
-        """Number of taxation rows (equality chains + inequalities)."""
-        return self.rows.shape[0]
-
-    @property
-    def n_equality_rows(self) -> int:
-        return self.rows.shape[0] - self.A.shape[0]
 
     @property
     def degenerate(self) -> bool:

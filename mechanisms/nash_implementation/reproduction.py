@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .centralized import solve_centralized
 from .deviations import max_deviation_gain
@@ -165,9 +165,7 @@ def run(out_dir, quick: bool = False) -> dict:
 
 
 def _figure(out_dir, instances, threshold, learning):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     ax = axes[0]
@@ -196,11 +194,7 @@ def _figure(out_dir, instances, threshold, learning):
     ax.set_xlabel("round")
     ax.set_title("Best response on G1 (ch. 3)")
     ax.legend()
-    fig.tight_layout()
-    path = out_dir / "ch1-3-mechanisms.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, "ch1-3-mechanisms.png")
 
 
 REPRODUCTION = Reproduction(

@@ -32,6 +32,7 @@ import numpy as np
 from .allocation import check_capacity
 from .beliefs import NormalBelief
 from .valuations import Valuation, _derivative, _value
+from .._arrays import check_integer
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
 
@@ -45,8 +46,7 @@ def belief_nodes(belief: NormalBelief, n_nodes: int = 64, truncation: str = "ren
         raise TypeError(f"belief: expected a NormalBelief; got {type(belief).__name__}")
     if truncation not in TRUNCATIONS:
         raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
-        raise ValueError(f"n_nodes: expected an integer >= 2; got {n_nodes!r}")
+    check_integer("n_nodes", n_nodes, 2)
     if belief.sd == 0 and belief.mean <= 0:
         raise ValueError(f"belief: a point mass at {belief.mean} <= 0 leaves no competing bid")
     t, wt = _legendre(int(n_nodes))
@@ -173,21 +173,6 @@ def _optimal_bid(kind, a, b, C, y, w, hi):
         else:
             hi = mid
     return 0.5 * (lo + hi)
-
-
-@numba.njit(cache=True)
-def _optimal_bids(kinds, a, b, C, means, sds, t, wt, clip, hi, out):
-    """Optimal bids of several agents with beliefs ``N(means, sds^2)`` (restricted to ``y > 0``),
-    Gauss-Legendre nodes ``t`` / weights ``wt`` on [-1, 1]; written into ``out`` (n,) (NaN where a
-    belief has no positive mass)."""
-    y = np.empty(t.size + 1)
-    w = np.empty(t.size + 1)
-    for i in range(means.size):
-        count = _belief_nodes(means[i], sds[i], t, wt, clip, y, w)
-        if count == 0:
-            out[i] = np.nan
-        else:
-            out[i] = _optimal_bid(kinds[i], a[i], b[i], C, y[:count], w[:count], hi[i])
 
 
 @numba.njit(cache=True)

@@ -25,6 +25,7 @@ from .beliefs import NormalBelief, _update
 from .bidding import TRUNCATIONS, _belief_optimal_bid, _legendre
 from .equilibrium import best_response
 from .valuations import check_valuations, valuation_arrays
+from .._arrays import check_integer
 
 __all__ = ["BiddingRun", "bayesian_bidding", "best_response_dynamics", "BELIEF_USES"]
 
@@ -102,14 +103,12 @@ def bayesian_bidding(valuations, capacity, priors, noise_sds, rounds: int, *, be
     sig = np.broadcast_to(np.asarray(noise_sds, dtype=float), (n,)).copy()
     if not np.all(np.isfinite(sig)) or np.any(sig <= 0):
         raise ValueError(f"noise_sds: expected finite numbers > 0; got {noise_sds!r}")
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
-        raise ValueError(f"rounds: expected an integer >= 0; got {rounds!r}")
+    check_integer("rounds", rounds, 0)
     if belief_use not in BELIEF_USES:
         raise ValueError(f"belief_use: expected one of {BELIEF_USES}; got {belief_use!r}")
     if truncation not in TRUNCATIONS:
         raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
-        raise ValueError(f"n_nodes: expected an integer >= 2; got {n_nodes!r}")
+    check_integer("n_nodes", n_nodes, 2)
     kinds, A, B = valuation_arrays(vals)
     hi = np.array([float(v.value(C) - v.value(0.0)) for v in vals])
     t_nodes, t_weights = _legendre(int(n_nodes))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spbe.reproduce import Reproduction
+from spbe.reproduce import Reproduction, pyplot, save_figure
 
 from .deal_optimization import deal_optimization
 from .market import DENSITIES, random_market, simulate_market
@@ -68,9 +68,7 @@ def _density_runs(density, n_scenarios, deadlines, seed_base):
 
 
 def _figure(out_dir, summary, deadlines):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     fig, axes = plt.subplots(2, len(summary), figsize=(4.2 * len(summary), 6.4), squeeze=False)
     for ax, (density, s) in zip(axes[1], summary.items()):
         eff = np.array(s["allocative_efficiency"])
@@ -93,11 +91,7 @@ def _figure(out_dir, summary, deadlines):
     axes[0, 0].legend(fontsize=6)
     fig.suptitle("seed 001: top, mean efficiency Σ U (bids counted as costs); bottom, allocative "
                  "efficiency Σ V / max Σ V", fontsize=9)
-    fig.tight_layout()
-    path = Path(out_dir) / "seed001-share-auction.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path.name
+    return save_figure(fig, out_dir, "seed001-share-auction.png").name
 
 
 def _claims(summary, deadlines):

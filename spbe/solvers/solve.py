@@ -303,8 +303,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
 
     The arguments say which problem is solved and how closely; the method-specific settings of
     the solver (selection, continuation, acceleration, stage solver) are the entries of
-    ``options``, each with its default in :data:`spbe.solvers.solve.DEFAULT_OPTIONS`. Every
-    setting used, options included, is recorded in ``eq.settings``.
+    ``options``, each with its default in :data:`spbe.solvers.solve.DEFAULT_OPTIONS`. The
+    settings that shape the result, options included, are recorded in ``eq.settings``.
 
     Parameters
     ----------

@@ -65,7 +65,7 @@ class ProgressBar:
         (``[d for d in schedule if d < delta] + [delta]``, as ``spbe.solve`` does). Without it
         the stages are counted as they come.
     schedule : sequence of float or None
-        The δ schedule passed to ``spbe.solve`` (default its default).
+        The δ schedule of the solve (its ``options["schedule"]``; default the default schedule).
     max_iter : int
         ``max_iter`` of the solve: the sweeps a stage may take.
     horizon : int, optional

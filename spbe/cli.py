@@ -253,7 +253,7 @@ def _cmd_solve(args) -> int:
         try:
             eq = solve(game, grid=args.grid, horizon=args.horizon, eta=args.eta, max_iter=args.max_iter,
                        callback=bar, checkpoint=checkpoint if infinite else None,
-                       checkpoint_every=args.checkpoint_every, resume=resume)
+                       resume=resume, options=dict(checkpoint_every=args.checkpoint_every))
         finally:
             if bar is not None:
                 bar.close()

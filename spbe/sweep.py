@@ -30,7 +30,7 @@ from ._validation import check_discount
 from .beliefs.grid import BeliefGrid
 from .equilibrium import Equilibrium, load
 from .game import DynamicGame
-from .solvers.solve import solve
+from .solvers.solve import DEFAULT_OPTIONS, _resolve_options, solve
 
 __all__ = ["sweep", "SweepResult", "RESERVED_PARAMS"]
 
@@ -258,8 +258,18 @@ def _check_reserved(points: list) -> None:
 
 
 def _solve_defaults() -> dict:
-    return {k: p.default for k, p in inspect.signature(solve).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    """The defaults of :func:`spbe.solve`'s arguments and of its options, in one flat dict
+    (the names of ``eq.settings``)."""
+    out = {k: p.default for k, p in inspect.signature(solve).parameters.items()
+           if p.default is not inspect.Parameter.empty and k != "options"}
+    return {**out, **DEFAULT_OPTIONS}
+
+
+def _flat_settings(solve_options: dict) -> dict:
+    """``solve_options`` with the entries of its ``options`` mapping lifted to the top level."""
+    flat = {k: v for k, v in solve_options.items() if k != "options"}
+    flat.update(solve_options.get("options") or {})
+    return flat
 
 
 def _check_solve_options(solve_options) -> dict:
@@ -276,8 +286,15 @@ def _check_solve_options(solve_options) -> dict:
                              f"(e.g. params={{{key!r}: [value]}})")
         if key in _CONTROLLED:
             raise ValueError(f"solve_options: {key!r} is set by the sweep itself")
+        if key in DEFAULT_OPTIONS:
+            raise TypeError(f"solve_options: {key!r} is an option of spbe.solve, not an argument; "
+                            f"give it as solve_options=dict(options={{{key!r}: ...}})")
         if key not in accepted:
             raise TypeError(f"solve_options: spbe.solve has no argument {key!r}")
+    try:
+        _resolve_options(options.get("options"))
+    except ValueError as exc:
+        raise ValueError(f"solve_options: {exc}") from None
     return options
 
 
@@ -323,7 +340,7 @@ def _solve_chain(items: list, solve_options: dict, out: Optional[str], keep: boo
     """Solve the ``("solve", index, game, kwargs, path)`` items of one chain in order, each
     warm-started from the last solution before it (a ``("given", index, eq)`` item or an earlier
     solve); returns one dict per solved item. Module level, so that Dask can ship it."""
-    base_schedule = solve_options.get("schedule", _solve_defaults()["schedule"])
+    base_schedule = (solve_options.get("options") or {}).get("schedule", DEFAULT_OPTIONS["schedule"])
     results = []
     prev = None
     for item in items:
@@ -338,7 +355,8 @@ def _solve_chain(items: list, solve_options: dict, out: Optional[str], keep: boo
             warm_from, kw["warm_start"] = prev[0], prev[1]
             if base_schedule is not None:
                 # continuation in δ (notes §2.6 (a)): the chain already passed the δ below the last one
-                kw["schedule"] = tuple(d for d in base_schedule if d > prev[1].delta)
+                kw["options"] = dict(kw.get("options") or {},
+                                     schedule=tuple(d for d in base_schedule if d > prev[1].delta))
         try:
             eq = solve(game, **kw)
         except Exception as exc:      # recorded in the row; the sweep goes on
@@ -368,6 +386,7 @@ def _check_saved(eq: Equilibrium, path: Path, game: DynamicGame, kwargs: dict, o
                  defaults: dict) -> None:
     """Raise if the equilibrium saved at ``path`` was not computed for this point."""
     s = eq.settings
+    options = _flat_settings(options)
     expected = dict(delta=float(kwargs.get("delta", game.delta)),
                     horizon=game.horizon if kwargs.get("horizon") is None else kwargs["horizon"],
                     grid_resolution=_expected_resolution(kwargs.get("grid", defaults["grid"]), game))
@@ -442,8 +461,10 @@ def sweep(game_factory: Callable[..., DynamicGame], params: Union[Mapping, Seque
         task per point).
     solve_options : dict, optional
         Further keyword arguments of :func:`spbe.solve`, the same for every point (``tol``,
-        ``max_iter``, ``schedule``, ``verify_options``, ...). Not the reserved names (give
-        them in ``params``) nor ``warm_start``, ``checkpoint``, ``resume``.
+        ``max_iter``, ``verify_options``, ``options``, ...); its method-specific options go in
+        ``options`` as in :func:`spbe.solve`: ``solve_options=dict(tol=1e-9,
+        options={"schedule": (0.0, 0.5)})``. Not the reserved names (give them in ``params``)
+        nor ``warm_start``, ``checkpoint``, ``resume``.
     out : path, optional
         A directory (created if needed): every equilibrium is saved as ``point_XXX.npz``
         (:meth:`spbe.Equilibrium.save`; XXX the point index) as soon as it is solved, and the

@@ -32,7 +32,7 @@ def _close(a, b):
     (spbe.examples.public_goods(0.7, x_high=1.1, x_low=0.3), 3, 0.7, (0.0,), True),
 ])
 def test_infinite_horizon_solve_agrees(game, grid, delta, schedule, check):
-    opts = dict(delta=delta, grid=grid, schedule=schedule, verify=False)
+    opts = dict(delta=delta, grid=grid, options=dict(schedule=schedule), verify=False)
     fast = spbe.solve(game, **opts)
     ref = spbe.solve(game, backend="numpy", **opts)
     assert fast.settings["backend"] == "numba" and ref.settings["backend"] == "numpy"

@@ -252,11 +252,16 @@ def test_game_file_with_a_billion_actions_is_refused_before_names(monkeypatch):
 # ---------------------------------------------------------------------- strict types
 @pytest.mark.parametrize("kwargs,match", [
     (dict(grid=5.7), "grid"), (dict(grid=True), "grid"), (dict(grid="5"), "grid"),
-    (dict(grid=5, max_iter=0), "max_iter"), (dict(grid=5, checkpoint_every=0), "checkpoint_every"),
+    (dict(grid=5, max_iter=0), "max_iter"),
+    (dict(grid=5, options=dict(checkpoint_every=0)), r"options\['checkpoint_every'\]"),
     (dict(grid=5, eta="0.1"), "eta"), (dict(grid=5, delta=True), "delta"),
-    (dict(grid=5, max_unknowns=-1), "max_unknowns"), (dict(grid=5, tol=float("nan")), "tol"),
-    (dict(grid=5, schedule=[0.5, 1.2]), "schedule"), (dict(grid=5, anderson=2.0), "anderson"),
-    (dict(grid=5, selection="best"), "selection"), (dict(grid=[5, 5, 5]), "grid"),
+    (dict(grid=5, options=dict(max_unknowns=-1)), r"options\['max_unknowns'\]"),
+    (dict(grid=5, tol=float("nan")), "tol"),
+    (dict(grid=5, options=dict(schedule=[0.5, 1.2])), r"options\['schedule'\]"),
+    (dict(grid=5, options=dict(anderson=2.0)), r"options\['anderson'\]"),
+    (dict(grid=5, options=dict(selection="best")), r"options\['selection'\]"),
+    (dict(grid=5, options=dict(symmetry=1)), r"options\['symmetry'\]"),
+    (dict(grid=5, options=["anderson"]), "options: expected a dict"), (dict(grid=[5, 5, 5]), "grid"),
 ])
 def test_solve_options_are_checked(kwargs, match):
     with pytest.raises(GameValidationError, match=match):
@@ -371,7 +376,7 @@ def test_pickled_arrays_are_not_loaded(tmp_path):
 def test_resume_refuses_another_games_checkpoint(tmp_path):
     game = spbe.examples.public_goods(0.8)
     ck = tmp_path / "ck.npz"
-    spbe.solve(game, grid=5, verify=False, checkpoint=ck, checkpoint_every=1,
+    spbe.solve(game, grid=5, verify=False, checkpoint=ck, options=dict(checkpoint_every=1),
                callback=lambda h: h["sweep"] < 3)
     # same name, δ, grid, η and schedule; other rewards
     other = spbe.DynamicGame(game.rewards * 1.1, types=game.types, actions=game.actions, delta=0.8,

@@ -85,14 +85,15 @@ def test_bad_full_search_and_refresh_are_named(pennies):
     game = spbe.examples.public_goods(0.5)
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="flagged_refresh"):
-            spbe.solve(game, 5, flagged_refresh=bad, verify=False)
+            spbe.solve(game, 5, options=dict(flagged_refresh=bad), verify=False)
 
 
 @pytest.mark.parametrize("refresh", [1, 3])
 def test_value_iteration_searches_flagged_nodes_every_refresh_sweeps(refresh):
     # stage_tol far below round-off keeps the one node flagged in every sweep
-    eq = spbe.solve(_pennies_game(0.5), grid=2, stage_tol=1e-300, flagged_refresh=refresh, schedule=None,
-                    verify=False, policy_iterations=0, tol=1e-12)
+    eq = spbe.solve(_pennies_game(0.5), grid=2, verify=False, tol=1e-12,
+                    options=dict(stage_tol=1e-300, flagged_refresh=refresh, schedule=None,
+                                 policy_iterations=0))
     vi = [h for h in eq.history if h["phase"].startswith("value-iteration")]
     assert all(h["flagged"] == 1 for h in vi)
     polished = [h["polished"] for h in vi]

@@ -1,4 +1,4 @@
-"""Homotopy in the grid resolution (``spbe.solve(..., grid_continuation=...)``).
+"""Homotopy in the grid resolution (``spbe.solve(..., options={"grid_continuation": ...})``).
 
 The coarse solution, interpolated to the finer grid, is the warm start there; only the coarsest
 level runs the δ schedule. Tests: the levels chosen, that the fine solve converges to a fixed
@@ -38,7 +38,7 @@ def test_levels_chosen():
 @pytest.fixture(scope="module")
 def by_levels():
     game = spbe.examples.public_goods(0.9)
-    return game, spbe.solve(game, grid=9, grid_continuation=(5,), verify=True,
+    return game, spbe.solve(game, grid=9, options=dict(grid_continuation=(5,)), verify=True,
                             verify_options=dict(n_paths=2, steps=4))
 
 
@@ -60,7 +60,7 @@ def test_fine_level_is_a_fixed_point_of_the_fine_grid(by_levels):
 def test_warm_start_from_a_coarser_grid_is_interpolated(by_levels):
     game, eq = by_levels
     coarse = spbe.solve(game, grid=5, verify=False)
-    again = spbe.solve(game, grid=9, warm_start=coarse, schedule=None, verify=False)
+    again = spbe.solve(game, grid=9, warm_start=coarse, options=dict(schedule=None), verify=False)
     assert np.array_equal(again.values, eq.values)
     assert np.array_equal(again.strategy_nodes, eq.strategy_nodes)
 
@@ -76,11 +76,12 @@ def test_stopped_solve_resumes_across_levels(by_levels, tmp_path):
         if len(calls) > 3 and h["delta"] == 0.9 and calls[-4]["delta"] == 0.9 and h["sweep"] == 3:
             return False
 
-    stopped = spbe.solve(game, grid=9, grid_continuation=(5,), verify=False, checkpoint=ck,
-                         checkpoint_every=1, callback=stop_in_fine_level)
+    stopped = spbe.solve(game, grid=9, verify=False, checkpoint=ck, callback=stop_in_fine_level,
+                         options=dict(grid_continuation=(5,), checkpoint_every=1))
     assert not stopped.converged and (tmp_path / "ck.npz.level0.npz").exists() and ck.exists()
     assert stopped.stopped and stopped.message.startswith("stopped by the callback")   # in the fine level
-    done = spbe.solve(game, grid=9, grid_continuation=(5,), verify=False, checkpoint=ck, resume=ck)
+    done = spbe.solve(game, grid=9, options=dict(grid_continuation=(5,)), verify=False, checkpoint=ck,
+                      resume=ck)
     assert done.settings["levels"][0].get("resumed") is True
     assert np.array_equal(done.values, eq.values)
     assert np.array_equal(done.strategy_nodes, eq.strategy_nodes)

@@ -18,7 +18,7 @@ def test_stopped_solve_resumes_to_the_same_result(tmp_path):
     assert full.iterations > 20
     for stop_at in (3, full.iterations - 5):   # inside the δ = 0 stage, and in the last one
         ck = tmp_path / f"ck{stop_at}.npz"
-        part = spbe.solve(game, grid=7, verify=False, checkpoint=ck, checkpoint_every=4,
+        part = spbe.solve(game, grid=7, verify=False, checkpoint=ck, options=dict(checkpoint_every=4),
                           callback=lambda h: h["sweep"] < stop_at)
         assert not part.converged and part.iterations == stop_at
         assert part.stopped and not full.stopped

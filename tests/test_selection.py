@@ -60,10 +60,12 @@ def test_bounded_selection_meets_fewer_solutions_and_both_verify():
 
 
 def test_solve_records_the_rule_it_ran():
-    eq = spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False, schedule=(0.0,))
+    eq = spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False,
+                    options=dict(schedule=(0.0,)))
     assert eq.settings["selection"] == "auto" and eq.settings["selection_rule"] == "continue"
     with pytest.raises(ValueError, match="selection"):
-        spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False, selection="closest")
+        spbe.solve(spbe.examples.public_goods(0.5), 3, delta=0.5, verify=False,
+                   options=dict(selection="closest"))
 
 
 def test_scan_cap_keeps_the_two_by_two_games_whole():

@@ -40,7 +40,7 @@ def test_pooling_nodes_get_the_value_of_staying():
 
 def test_solve_with_self_loops_converges_to_a_grid_fixed_point():
     game = spbe.examples.public_goods(0.8)
-    eq = spbe.solve(game, 9, delta=0.8, self_loops=True,
+    eq = spbe.solve(game, 9, delta=0.8, options=dict(self_loops=True),
                     verify_options=dict(n_paths=0, monte_carlo=False))
     assert eq.converged and eq.settings["self_loops"] is True
     assert eq.residual * (1 - eq.delta) <= 1e-8
@@ -49,6 +49,6 @@ def test_solve_with_self_loops_converges_to_a_grid_fixed_point():
 
 def test_bad_self_loops_are_named():
     with pytest.raises(ValueError, match="self_loops"):
-        spbe.solve(spbe.examples.public_goods(0.5), 3, self_loops="yes", verify=False)
-    with pytest.raises(ValueError, match="self_loops: only for games with static types"):
-        spbe.solve(spbe.examples.markov_public_goods(0.5), 3, self_loops=True, verify=False)
+        spbe.solve(spbe.examples.public_goods(0.5), 3, options=dict(self_loops="yes"), verify=False)
+    with pytest.raises(ValueError, match=r"options\['self_loops'\]: only for games with static types"):
+        spbe.solve(spbe.examples.markov_public_goods(0.5), 3, options=dict(self_loops=True), verify=False)

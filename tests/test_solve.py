@@ -4,6 +4,7 @@ import pytest
 
 import spbe
 from spbe.beliefs import ContinuationValue
+from spbe.solvers import DEFAULT_OPTIONS
 
 GRID = 11          # 11 x 11 nodes: fast enough for CI
 
@@ -182,16 +183,64 @@ def test_solve_rejects_bad_arguments():
     with pytest.raises(ValueError, match="horizon"):
         spbe.solve(g, grid=5, horizon=0)
     with pytest.raises(ValueError, match="schedule"):
-        spbe.solve(g, grid=5, schedule=[0.5, 1.2])
+        spbe.solve(g, grid=5, options=dict(schedule=[0.5, 1.2]))
     with pytest.raises(ValueError, match="delta"):
         spbe.solve(g, grid=5, delta=1.0)
     with pytest.raises(ValueError, match="eta"):
         spbe.solve(g, grid=5, eta=0.6)
 
 
+def test_an_unknown_option_is_named_with_the_known_ones():
+    g = spbe.examples.public_goods(0.5)
+    with pytest.raises(ValueError, match=r"options: unknown key 'foo'; known: \[.*'selection'.*\]"):
+        spbe.solve(g, grid=5, options={"foo": 1})
+    # an argument of solve given as an option is pointed back to the argument
+    with pytest.raises(ValueError, match=r"options: unknown key 'tol' \('tol' is an argument of spbe.solve"):
+        spbe.solve(g, grid=5, options={"tol": 1e-6})
+    with pytest.raises(ValueError, match="options: expected a dict"):
+        spbe.solve(g, grid=5, options=[("selection", "first")])
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULT_OPTIONS))
+def test_an_option_given_as_a_keyword_argument_points_to_options(name):
+    g = spbe.examples.public_goods(0.5)
+    with pytest.raises(TypeError, match=rf"{name} is a solver option, not a keyword argument; "
+                                        rf"pass options=\{{'{name}': "):
+        spbe.solve(g, grid=5, verify=False, **{name: DEFAULT_OPTIONS[name]})
+
+
+def test_options_are_recorded_in_the_settings():
+    g = spbe.examples.public_goods(0.5)
+    default = spbe.solve(g, grid=5, verify=False)
+    # the keys of eq.settings (saved results, summary.json) are those recorded before options=
+    assert set(default.settings) == {
+        "delta", "horizon", "grid_resolution", "eta", "selection", "selection_rule", "accept_dist",
+        "schedule", "damping", "anderson", "tol", "max_iter", "policy_iterations", "stage_tol",
+        "n_starts", "max_unknowns", "offpath_rule", "symmetry", "backend", "scan_threshold",
+        "flagged_refresh", "self_loops", "terminal_values_given"}
+    for key in ("selection", "accept_dist", "damping", "anderson", "policy_iterations", "stage_tol",
+                "n_starts", "max_unknowns", "scan_threshold", "flagged_refresh", "self_loops"):
+        assert default.settings[key] == DEFAULT_OPTIONS[key], key
+    assert default.settings["schedule"] == list(DEFAULT_OPTIONS["schedule"])
+    chosen = dict(selection="first", accept_dist=0.25, schedule=(0.0,), damping=0.7, anderson=0,
+                  policy_iterations=3, stage_tol=1e-10, n_starts=2, scan_threshold=1e-5,
+                  flagged_refresh=2, self_loops=True, symmetry=False)
+    eq = spbe.solve(g, grid=5, verify=False, options=chosen)
+    assert set(eq.settings) == set(default.settings)
+    for key, value in chosen.items():
+        expected = list(value) if key == "schedule" else value
+        assert eq.settings[key] == expected, key
+    assert eq.settings["selection_rule"] == "first"
+    assert chosen == dict(selection="first", accept_dist=0.25, schedule=(0.0,), damping=0.7, anderson=0,
+                          policy_iterations=3, stage_tol=1e-10, n_starts=2, scan_threshold=1e-5,
+                          flagged_refresh=2, self_loops=True, symmetry=False)     # not modified
+    with pytest.raises(TypeError):
+        DEFAULT_OPTIONS["anderson"] = 1                     # the defaults are read-only
+
+
 def test_callback_can_stop_and_non_convergence_is_reported():
     g = spbe.examples.public_goods(0.5)
-    eq = spbe.solve(g, grid=GRID, callback=lambda h: False, policy_iterations=0, verify=False)
+    eq = spbe.solve(g, grid=GRID, callback=lambda h: False, options=dict(policy_iterations=0), verify=False)
     assert not eq.converged and "not converged" in eq.message
 
 
@@ -205,7 +254,7 @@ def test_asymmetric_terminal_reward_turns_symmetry_off():
     V = ContinuationValue(eq.grid, G)
     assert node_regrets(eq, V).max() <= 1e-6
     with pytest.raises(ValueError, match="symmetry"):
-        spbe.solve(g, grid=6, horizon=1, terminal_values=G, symmetry=True, verify=False)
+        spbe.solve(g, grid=6, horizon=1, terminal_values=G, options=dict(symmetry=True), verify=False)
 
 
 def test_warm_start_must_match_the_grid(pg05):

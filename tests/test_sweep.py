@@ -62,13 +62,30 @@ def test_chain_is_warm_started_along_delta(chain):
     cold0 = spbe.solve(public_goods(0.0), grid=5, delta=0.0, **OPTIONS)
     assert _same_eq(cold0, eqs[0])
     warm = spbe.solve(public_goods(0.8), grid=5, delta=0.8, warm_start=eqs[1],
-                      schedule=tuple(d for d in DEFAULT_SCHEDULE if d > 0.5), **OPTIONS)
+                      options=dict(schedule=tuple(d for d in DEFAULT_SCHEDULE if d > 0.5)), **OPTIONS)
     assert _same_eq(warm, eqs[2]) and warm.iterations == eqs[2].iterations
     assert eqs[2].settings["schedule"] == [0.8, 0.9]
     cold = spbe.solve(public_goods(0.8), grid=5, delta=0.8, **OPTIONS)
     assert cold.converged and eqs[2].converged
     assert eqs[2].iterations < cold.iterations
     assert np.allclose(cold.values, eqs[2].values, atol=1e-6)
+
+
+def test_solver_options_reach_every_point_and_are_checked_on_resume(tmp_path):
+    """``solve_options=dict(options=...)``: the options of spbe.solve, the same for every point;
+    the chain still cuts the δ schedule given there; a resumed sweep compares them."""
+    options = dict(OPTIONS, options=dict(schedule=(0.0, 0.3), anderson=0))
+    params = dict(grid=[5], delta=[0.0, 0.5])
+    result = spbe.sweep(public_goods, params, solve_options=options, out=tmp_path)
+    eqs = result.equilibria
+    assert [eq.settings["anderson"] for eq in eqs] == [0, 0]
+    assert eqs[0].settings["schedule"] == [0.0, 0.3] and eqs[1].settings["schedule"] == [0.3]
+    assert options["options"] == dict(schedule=(0.0, 0.3), anderson=0)         # not modified
+    again = spbe.sweep(public_goods, params, solve_options=options, out=tmp_path)
+    assert [r["resumed"] for r in again.rows] == [True, True]
+    with pytest.raises(ValueError, match="anderson=0"):
+        spbe.sweep(public_goods, params, solve_options=dict(OPTIONS, options=dict(schedule=(0.0, 0.3))),
+                   out=tmp_path)
 
 
 def test_independent_points_equal_individual_solves():
@@ -236,6 +253,11 @@ def test_validation_names_the_argument(monkeypatch):
         spbe.sweep(public_goods, grid, solve_options=dict(delta=0.5))
     with pytest.raises(ValueError, match="solve_options.*warm_start"):
         spbe.sweep(public_goods, grid, solve_options=dict(warm_start=None))
+    with pytest.raises(TypeError, match=r"solve_options: 'schedule' is an option of spbe.solve.*"
+                                        r"solve_options=dict\(options=\{'schedule': "):
+        spbe.sweep(public_goods, grid, solve_options=dict(schedule=None))
+    with pytest.raises(ValueError, match="solve_options: options: unknown key 'colour'"):
+        spbe.sweep(public_goods, grid, solve_options=dict(options=dict(colour=1)))
     with pytest.raises(ValueError, match="warm_start"):
         spbe.sweep(public_goods, grid, warm_start="sometimes")
     with pytest.raises(TypeError, match="progress"):

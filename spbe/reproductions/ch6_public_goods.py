@@ -3,7 +3,8 @@
 Two agents, types x^H = 1.2 and x^L = 0.2 (static), actions 0/1 (contribute); reward (6.22).
 The SPBE is solved on a 51 x 51 belief grid (π_i = P(agent i is x^H)) at δ = 0 and 0.5, the
 second warm-started from the first, and at δ = 0.95 by grid continuation (11, 21, 41, then 51
-points per axis, each level warm-starting the next; see ``spbe.solve(grid_continuation=)``).
+points per axis, each level warm-starting the next; see the ``grid_continuation`` option of
+``spbe.solve``).
 The 11 x 11 solution at δ = 0.95 is reported too, under ``other_grids``, to show how the
 numbers depend on the grid. ``quick=True``: δ = 0 and 0.5 on 11 x 11. Written to ``out_dir``:
 
@@ -162,7 +163,7 @@ def _solve(delta, grid, previous):
     if previous is not None and previous.grid.resolution == (grid - 1, grid - 1) and previous.delta < delta:
         # δ-continuation from the previous reported δ (notes §2.6 (a))
         return spbe.solve(game, grid=grid, warm_start=previous,
-                          schedule=tuple(d for d in (0.8, 0.9) if previous.delta < d < delta))
+                          options=dict(schedule=tuple(d for d in (0.8, 0.9) if previous.delta < d < delta)))
     return spbe.solve(game, grid=grid)
 
 

@@ -1,9 +1,12 @@
 """``spbe.solve``: the one entry point for computing an SPBE on a belief grid."""
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import time
-from typing import Callable, Optional, Sequence, Union
+from types import MappingProxyType
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -22,10 +25,56 @@ from .backward import backward_recursion
 from .infinite import value_iteration
 from .verification import verify as _verify
 
-__all__ = ["solve", "DEFAULT_SCHEDULE"]
+__all__ = ["solve", "DEFAULT_OPTIONS", "DEFAULT_SCHEDULE"]
 
 #: δ-continuation used by default: every entry below the target δ is solved first (notes §2.6 (a)).
 DEFAULT_SCHEDULE = (0.0, 0.5, 0.8, 0.9)
+
+#: The method-specific options of :func:`spbe.solve` (its ``options=`` mapping) and their
+#: defaults; a key left out of ``options`` takes its value from here. Each option is described
+#: under ``options`` in :func:`spbe.solve`. Read-only: ``dict(DEFAULT_OPTIONS)`` is a copy to edit.
+DEFAULT_OPTIONS = MappingProxyType(dict(
+    selection="auto", accept_dist=0.5, schedule=DEFAULT_SCHEDULE, damping=None, anderson=5,
+    policy_iterations=50, stage_tol=1e-9, n_starts=4, max_unknowns=None, symmetry="auto",
+    grid_continuation="auto", scan_threshold=1e-6, flagged_refresh=1, self_loops=False,
+    checkpoint_every=10))
+
+
+def _opt(key: str) -> str:
+    """How an error message names an option: ``options['damping']``."""
+    return f"options[{key!r}]"
+
+
+def _resolve_options(options) -> dict:
+    """``options=`` merged over :data:`DEFAULT_OPTIONS`; an unknown key is refused by name."""
+    if options is None:
+        return dict(DEFAULT_OPTIONS)
+    if not isinstance(options, Mapping):
+        raise GameValidationError(f"options: expected a dict of solver options, got {short_repr(options)}")
+    for key in options:
+        if key not in DEFAULT_OPTIONS:
+            hint = ""
+            if isinstance(key, str) and key in _ARGUMENTS:
+                hint = f" ({key!r} is an argument of spbe.solve: pass solve(..., {key}=...))"
+            raise ValueError(f"options: unknown key {short_repr(key)}{hint}; "
+                             f"known: {sorted(DEFAULT_OPTIONS)}")
+    return {**DEFAULT_OPTIONS, **options}
+
+
+def _options_not_keywords(func):
+    """Refuse the method-specific options given as keyword arguments of :func:`solve`, with a
+    message that says where they go (``options={...}``)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        moved = [k for k in kwargs if k in DEFAULT_OPTIONS]
+        if moved:
+            given = ", ".join(f"{k!r}: {short_repr(kwargs[k])}" for k in moved)
+            what = "is a solver option" if len(moved) == 1 else "are solver options"
+            raise TypeError(f"solve: {', '.join(moved)} {what}, not a keyword argument; pass "
+                            f"options={{{given}}} (the options and their defaults: "
+                            f"spbe.solvers.DEFAULT_OPTIONS)")
+        return func(*args, **kwargs)
+    return wrapper
 
 
 def _grid_points(grid, n_agents: int) -> tuple:
@@ -45,30 +94,13 @@ def _grid_points(grid, n_agents: int) -> tuple:
 _SELECTIONS = ("auto", "continue", "continue-first", "nearest", "first")
 
 
-def _check_options(game, call: dict) -> None:
-    """Types and ranges of the solver options (integers where integers are meant, no booleans or
-    strings as numbers); each error names the option."""
-    c = call
+def _check_options(game, call: dict, opts: dict) -> None:
+    """Types and ranges of the arguments and the options (integers where integers are meant, no
+    booleans or strings as numbers); each error names the argument or the option."""
+    c, o = call, opts
     check_real(c["eta"], "eta", 0, 1.0 / max(game.n_actions), max_open=True)
-    if not isinstance(c["selection"], str) or c["selection"] not in _SELECTIONS:
-        raise GameValidationError(f"selection: must be one of {_SELECTIONS}, got {short_repr(c['selection'])}")
-    check_real(c["accept_dist"], "accept_dist", 0, None)
-    if c["schedule"] is not None:
-        if isinstance(c["schedule"], (str, bytes)) or not isinstance(c["schedule"], (list, tuple, np.ndarray)):
-            raise GameValidationError(f"schedule: expected a sequence of discount factors or None, got "
-                                      f"{short_repr(c['schedule'])}")
-        for i, d in enumerate(c["schedule"]):
-            check_discount(d, f"schedule[{i}]")
-    check_real(c["damping"], "damping", 0, 1, min_open=True, allow_none=True)
     check_real(c["tol"], "tol", 0, None, min_open=True)
     check_int(c["max_iter"], "max_iter", minimum=1)
-    check_int(c["policy_iterations"], "policy_iterations", minimum=0)
-    check_real(c["stage_tol"], "stage_tol", 0, None, min_open=True)
-    check_int(c["n_starts"], "n_starts", minimum=0)
-    check_int(c["max_unknowns"], "max_unknowns", minimum=0, allow_none=True)
-    check_int(c["anderson"], "anderson", minimum=0)
-    check_int(c["checkpoint_every"], "checkpoint_every", minimum=1)
-    check_real(c["scan_threshold"], "scan_threshold", 0, None)
     if not isinstance(c["verify"], (bool, np.bool_)):
         raise GameValidationError(f"verify: must be True or False, got {short_repr(c['verify'])}")
     if c["verify_options"] is not None and not isinstance(c["verify_options"], dict):
@@ -80,6 +112,33 @@ def _check_options(game, call: dict) -> None:
     for key in ("checkpoint", "resume"):
         if c[key] is not None and not isinstance(c[key], (str, os.PathLike)):
             raise GameValidationError(f"{key}: expected a file path, got {short_repr(c[key])}")
+    if not isinstance(o["selection"], str) or o["selection"] not in _SELECTIONS:
+        raise GameValidationError(f"{_opt('selection')}: must be one of {_SELECTIONS}, got "
+                                  f"{short_repr(o['selection'])}")
+    check_real(o["accept_dist"], _opt("accept_dist"), 0, None)
+    if o["schedule"] is not None:
+        if isinstance(o["schedule"], (str, bytes)) or not isinstance(o["schedule"],
+                                                                      (list, tuple, np.ndarray)):
+            raise GameValidationError(f"{_opt('schedule')}: expected a sequence of discount factors or None, "
+                                      f"got {short_repr(o['schedule'])}")
+        for i, d in enumerate(o["schedule"]):
+            check_discount(d, f"{_opt('schedule')}[{i}]")
+    check_real(o["damping"], _opt("damping"), 0, 1, min_open=True, allow_none=True)
+    check_int(o["policy_iterations"], _opt("policy_iterations"), minimum=0)
+    check_real(o["stage_tol"], _opt("stage_tol"), 0, None, min_open=True)
+    check_int(o["n_starts"], _opt("n_starts"), minimum=0)
+    check_int(o["max_unknowns"], _opt("max_unknowns"), minimum=0, allow_none=True)
+    check_int(o["anderson"], _opt("anderson"), minimum=0)
+    check_int(o["checkpoint_every"], _opt("checkpoint_every"), minimum=1)
+    check_real(o["scan_threshold"], _opt("scan_threshold"), 0, None)
+    check_int(o["flagged_refresh"], _opt("flagged_refresh"), minimum=1)
+    if not isinstance(o["self_loops"], (bool, np.bool_)):
+        raise GameValidationError(f"{_opt('self_loops')}: must be True or False, got "
+                                  f"{short_repr(o['self_loops'])}")
+    if not (isinstance(o["symmetry"], (bool, np.bool_)) or (isinstance(o["symmetry"], str)
+                                                             and o["symmetry"] == "auto")):
+        raise GameValidationError(f"{_opt('symmetry')}: must be 'auto', True or False, got "
+                                  f"{short_repr(o['symmetry'])}")
 
 
 def _terminal_values(game, grid: BeliefGrid, terminal_values) -> np.ndarray:
@@ -100,8 +159,8 @@ def _continuation_levels(grid: BeliefGrid, grid_continuation, delta: float, hori
         return []
     if isinstance(grid_continuation, str):
         if grid_continuation != "auto":
-            raise ValueError(f"grid_continuation: must be 'auto', None or a sequence of point counts, "
-                             f"got {grid_continuation!r}")
+            raise ValueError(f"{_opt('grid_continuation')}: must be 'auto', None or a sequence of point "
+                             f"counts, got {grid_continuation!r}")
         target = min(grid.resolution)
         if delta <= 0.8 or target <= 10:
             return []
@@ -110,13 +169,13 @@ def _continuation_levels(grid: BeliefGrid, grid_continuation, delta: float, hori
         try:
             resolutions = [int(n) - 1 for n in grid_continuation]
         except (TypeError, ValueError):
-            raise ValueError(f"grid_continuation: must be 'auto', None or a sequence of point counts, "
-                             f"got {grid_continuation!r}") from None
+            raise ValueError(f"{_opt('grid_continuation')}: must be 'auto', None or a sequence of point "
+                             f"counts, got {grid_continuation!r}") from None
         if any(r < 1 for r in resolutions) or resolutions != sorted(resolutions):
-            raise ValueError(f"grid_continuation: point counts must be >= 2 and increasing, got "
+            raise ValueError(f"{_opt('grid_continuation')}: point counts must be >= 2 and increasing, got "
                              f"{list(grid_continuation)!r}")
         if resolutions and resolutions[-1] >= min(grid.resolution):
-            raise ValueError(f"grid_continuation: every level must be coarser than the grid "
+            raise ValueError(f"{_opt('grid_continuation')}: every level must be coarser than the grid "
                              f"{[r + 1 for r in grid.resolution]}, got {list(grid_continuation)!r}")
     return [BeliefGrid(grid.n_types, tuple(r for _ in grid.resolution)) for r in resolutions]
 
@@ -159,21 +218,26 @@ def _level_file(base, k: int, part: bool = False):
     return Path(f"{base}.level{k}{'.part' if part else ''}.npz")
 
 
-def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float) -> Equilibrium:
-    """Coarse-to-fine: each level warm-starts the next by interpolation (see ``grid_continuation``)."""
+def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, options: dict,
+                     t0: float) -> Equilibrium:
+    """Coarse-to-fine: each level warm-starts the next by interpolation (see ``grid_continuation``).
+    ``call``: the arguments of :func:`solve`; ``options``: its options, defaults filled in."""
     from pathlib import Path
 
     from ..equilibrium import load
+    call = dict(call)
     checkpoint, resume = call.pop("checkpoint"), call.pop("resume")
-    base = dict(call, grid_continuation=None)
+    base = dict(options, grid_continuation=None)
     prev, summary = None, []
     for k, level in enumerate(levels + [grid]):
         final = k == len(levels)
-        opts = dict(base)
+        args, opts = dict(call), dict(base)
         if not final:
-            opts.update(verify=False)
+            args.update(verify=False)
         if prev is not None:
-            opts.update(warm_start=prev, schedule=None)
+            args.update(warm_start=prev)
+            opts.update(schedule=None)
+        used = {**args, **opts}
         level_file = ck = None
         if checkpoint is not None:
             ck = Path(checkpoint) if final else _level_file(checkpoint, k, part=True)
@@ -185,8 +249,8 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
                 raise FileCheckError(f"resume: {_level_file(source, k)} is not level {k} of this solve")
             why = describe_mismatch(dict(fingerprint=game_fingerprint(prev.game), settings=prev.settings),
                                     dict(fingerprint=game_fingerprint(game),
-                                         settings={key: opts[key] for key in _RESUME_SETTINGS
-                                                   if key in opts and key not in ("schedule", "symmetry")}),
+                                         settings={key: used[key] for key in _RESUME_SETTINGS
+                                                   if key in used and key not in ("schedule", "symmetry")}),
                                     f"resume: {_level_file(source, k)}")
             if why:
                 raise FileCheckError(why)
@@ -197,7 +261,7 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
         if source is not None:
             part = source if final else _level_file(source, k, part=True)
             part = part if part.exists() else None
-        prev = solve(game, level, checkpoint=ck, resume=part, **opts)
+        prev = solve(game, level, checkpoint=ck, resume=part, options=opts, **args)
         summary.append(dict(grid=[r + 1 for r in level.resolution], sweeps=prev.iterations,
                             converged=prev.converged))
         if not final and level_file is not None:
@@ -219,19 +283,13 @@ def _solve_by_levels(game, grid: BeliefGrid, levels: list, call: dict, t0: float
     return prev
 
 
+@_options_not_keywords
 def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optional[int] = None, *,
-          delta: Optional[float] = None, eta: float = 1e-7, selection: str = "auto",
-          accept_dist: float = 0.5, schedule: Optional[Sequence[float]] = DEFAULT_SCHEDULE,
-          damping: Optional[float] = None, tol: float = 1e-8, max_iter: int = 500,
-          policy_iterations: int = 50, stage_tol: float = 1e-9, n_starts: int = 4,
-          max_unknowns: Optional[int] = None, terminal_values: Optional[np.ndarray] = None,
-          verify: bool = True, verify_options: Optional[dict] = None,
-          callback: Optional[Callable] = None, warm_start: Optional[Equilibrium] = None,
-          symmetry: Union[str, bool] = "auto", anderson: int = 5, checkpoint=None,
-          checkpoint_every: int = 10, resume=None, backend: str = "numba",
-          grid_continuation: Union[str, Sequence[int], None] = "auto",
-          scan_threshold: float = 1e-6, flagged_refresh: int = 1,
-          self_loops: bool = False) -> Equilibrium:
+          delta: Optional[float] = None, eta: float = 1e-7, tol: float = 1e-8, max_iter: int = 500,
+          terminal_values: Optional[np.ndarray] = None, verify: bool = True,
+          verify_options: Optional[dict] = None, callback: Optional[Callable] = None,
+          warm_start: Optional[Equilibrium] = None, checkpoint=None, resume=None,
+          backend: str = "numba", options: Optional[Mapping] = None) -> Equilibrium:
     """Compute a structured perfect Bayesian equilibrium of ``game`` on a belief grid.
 
     Finite horizon (``horizon`` or ``game.horizon`` set): the backward recursion (6.4)-(6.6)
@@ -242,6 +300,11 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     between the nodes, ``eq.value_error`` compares Monte-Carlo returns with the reported values,
     and ``eq.success`` rests on them; ``eq.converged`` says only that the grid iteration reached
     its fixed point, and ``eq.grid_epsilon`` is that fixed point's own residual.
+
+    The arguments say which problem is solved and how closely; the method-specific settings of
+    the solver (selection, continuation, acceleration, stage solver) are the entries of
+    ``options``, each with its default in :data:`spbe.solvers.solve.DEFAULT_OPTIONS`. The
+    settings that shape the result, options included, are recorded in ``eq.settings``.
 
     Parameters
     ----------
@@ -257,87 +320,13 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
     eta : float
         Tremble size (notes §2.4 item 4): every action keeps probability ≥ η; 0 = the exact
         thesis problem with the off-path rule of (6.7).
-    selection : ``"auto"`` (default), ``"continue"``, ``"continue-first"``, ``"nearest"`` or ``"first"``
-        Selection among stage solutions (see ``spbe.stage.node_solver``). ``"auto"`` is
-        ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
-        ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
-        solution found among the cases nearest its previous one (at most 729 cases) instead of
-        enumerating every case for the nearest solution; the rule run is recorded in
-        ``eq.settings["selection_rule"]``.
-    accept_dist : float
-        L1 distance within which the previous sweep's case is kept without a full enumeration.
-    schedule : sequence of float or None
-        δ-continuation: values below δ solved first, each warm-starting the next.
-    damping : float, optional
-        α in V ← V + α(𝒯V − V); default 1 for δ ≤ 0.8, 0.5 above.
-    checkpoint : path, optional
-        Infinite horizon: write the iteration state there every ``checkpoint_every`` sweeps
-        (and when the callback stops the run), so that an interrupted or killed solve can be
-        resumed with ``resume=`` that file; the resumed solve gives the same result as an
-        uninterrupted one. Plain arrays and JSON, no pickle.
-    resume : path, optional
-        A checkpoint written by a solve of the same game, grid and settings.
-    backend : ``"numba"`` (default) or ``"numpy"``
-        ``"numpy"`` runs the same kernels uncompiled (``spbe._kernels.backends``): the
-        reference the tests and benchmarks compare the compiled path with; it is 2–3 orders of
-        magnitude slower and meant for small grids.
-    anderson : int
-        Memory of the Anderson acceleration of V ← 𝒯V, used while no node changes case (then 𝒯
-        is smooth in V); 0 turns it off. A case change or a growing residual falls back to the
-        damped step.
     tol : float
         Bellman residual tolerance per round: (1 − δ)‖𝒯V − V‖∞ ≤ tol.
-    max_iter, policy_iterations : int
-        Caps on value-iteration sweeps (per δ of the schedule) and policy-iteration steps.
-    stage_tol : float
-        Acceptance of a stage solution (best-response gain at the node); interior indifference
-        equations are solved to ``stage_tol / 10``.
-    n_starts : int
-        Multi-start count for cases with several unknowns.
-    scan_threshold : float
-        Where no case has a verified stage solution, the last-resort lattice scan of the logit
-        boxes (``spbe.stage.node_solver``) runs only if the best candidate's best-response
-        gain exceeds this; 0 always scans. The scan costs seconds per node; skipping it where a
-        near-solution exists (with the continuation step of the node solver) took the 51 x 51,
-        δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8
-        (39 s after later changes to the fallback passes, see ``flagged_refresh``).
-        Also used off the grid (``eq.strategy``, verification).
-    flagged_refresh : int
-        Infinite horizon: a node without a verified stage solution gets the fallback search
-        (exhaustive pass, lattice scan: up to seconds per node) only if it had none in the last
-        this many sweeps at this δ; otherwise its previous strategy is polished locally (a compass
-        search on the best-response gain). The sweep that ends value iteration and the
-        policy-iteration steps always search fully. Default 1: the full search every sweep.
-        Larger values bound the cost per sweep where the full search is expensive (games with 3
-        agents), but the polished near-solutions make value iteration cycle more often: on the
-        51 x 51, δ = 0.95 public-goods solve, 1 took 49 s, 10 took 144 s, 20 took 27-67 s
-        (two variants of the rule), 40 did not converge in 500 sweeps (measured before the
-        continuation step's second Levenberg-Marquardt try, which brought 1 to 39 s).
-    self_loops : bool
-        Infinite horizon, static types: at a node whose selected strategy pools (no action
-        moves the belief, so the node's posterior is itself) use the value of playing it for
-        ever, r̄/(1 − δ), instead of r̄ + δV (see ``spbe.solvers.infinite.stage_sweep``).
-        Same fixed points. Measured on the 3-agent threshold game on 11³ with the schedule
-        0, 0.5, 0.6: without it δ = 0.6 cycles with period 3 for ever (the volunteer rotates at
-        the nodes around π = (0.2, 0.5, 0.9)); with it δ = 0.6 converges in 12 sweeps (274 s in
-        all, confirmed by policy iteration, 24 flagged nodes). Public goods at δ = 0.95 on
-        101 x 101, warm-started from the 51 x 51 solution: converged in 53 sweeps (257 s,
-        confirmed by policy iteration, 0 flagged) with it before the local scan of the stage
-        solver; with that scan the same start took another path and had not converged after
-        101 sweeps (10 min: two nodes changed case every other sweep), and with the hold of
-        flagged nodes on their near-solutions added (``HOLD_FACTOR``) it converges in 79 sweeps
-        (198 s, confirmed by policy iteration, 0 flagged). Without it 28
-        sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
-        Those runs started from one particular, earlier 51 x 51 solution; from the one the
-        default 51 x 51 solve gives now, the 101 x 101 level with it did not converge in 83
-        sweeps (611 s; a few nodes without an exact stage solution keep changing case).
-        Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
-        per level and 44-52 s, against 63/36/47 sweeps and 26-27 s without (81 s and 39 s before
-        the local scan).
-    max_unknowns : int, optional
-        Cap on the interior unknowns of the cases enumerated (large games).
+    max_iter : int
+        Cap on value-iteration sweeps (per δ of the schedule).
     terminal_values : array (B, N, M_max), optional
-        G on the grid (overrides ``game.terminal_reward``); finite horizon only.
+        G on the grid (overrides ``game.terminal_reward``); finite horizon only. Part of the
+        problem, like ``horizon``: it changes the game solved, not the method.
     verify : bool
         Verify the result as an equilibrium of the game (see :func:`spbe.verify`); off, the
         result has no ``epsilon`` and ``success`` is False.
@@ -351,37 +340,148 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         infinite horizon it may come from another grid of the same game (a coarser one, say):
         V and θ are then interpolated to this grid's nodes and every node re-selects its case
         nearest the interpolated θ.
-    grid_continuation : ``"auto"`` (default), sequence of int, or None
-        Homotopy in the grid resolution (infinite horizon): solve on coarser grids first, each
-        solution interpolated to the next finer grid as its warm start; only the coarsest level
-        runs the δ schedule. A sequence gives the coarse resolutions (per axis, as ``grid``
-        counts points: ``(11, 21, 41)``). ``"auto"``, when δ > 0.8 and the target grid is finer than
-        11 points per axis, uses nested levels: resolutions that divide the target's, each
-        dividing the next, the coarsest at most 10 (51 points: 6, 26, then 51; 41 points: 11,
-        21, then 41); see ``_nested_levels``. None solves on the target grid only. Why: at δ = 0.95 the public-goods
-        game converges on 11 × 11 from the δ schedule but not on finer grids, where nodes
-        keep jumping between stage equilibria (a branch of the selection ends at a fold);
-        started from the interpolated coarse solution, the finer grid converges (measured:
-        11 -> 21 -> 41 in 40 and 46 sweeps, and 6 -> 26 -> 51 in 41 and 83 sweeps). The coarse
-        levels are summarised in ``eq.settings["levels"]`` (grid, sweeps, converged) and, when
-        checkpointing, saved beside the checkpoint (``<checkpoint>.level<k>.npz``) so that a
-        resumed solve skips finished levels.
-    symmetry : ``"auto"`` (default), True or False
-        Exchange symmetry (:mod:`spbe.symmetry`): solve at canonical nodes, mirror, and require
-        equal prescriptions of agents holding equal beliefs. ``"auto"`` uses it when the game is
-        symmetric under permutations of its agents (and the grid treats them alike).
+    checkpoint : path, optional
+        Infinite horizon: write the iteration state there every ``checkpoint_every`` sweeps (an
+        option) and when the callback stops the run, so that an interrupted or killed solve can be
+        resumed with ``resume=`` that file; the resumed solve gives the same result as an
+        uninterrupted one. Plain arrays and JSON, no pickle.
+    resume : path, optional
+        A checkpoint written by a solve of the same game, grid and settings.
+    backend : ``"numba"`` (default) or ``"numpy"``
+        ``"numpy"`` runs the same kernels uncompiled (``spbe._kernels.backends``): the
+        reference the tests and benchmarks compare the compiled path with; it is 2–3 orders of
+        magnitude slower and meant for small grids.
+    options : dict, optional
+        Method-specific options, e.g. ``options={"selection": "first", "anderson": 0}``; a key
+        left out takes its default (:data:`spbe.solvers.solve.DEFAULT_OPTIONS`), an unknown key
+        raises ValueError, and giving an option as a keyword argument of ``solve`` raises
+        TypeError. The options:
+
+        selection : ``"auto"`` (default), ``"continue"``, ``"continue-first"``, ``"nearest"`` or ``"first"``
+            Selection among stage solutions (see ``spbe.stage.node_solver``). ``"auto"`` is
+            ``"continue"`` in games with at most 100 cases (every 2-agent, 2-type game) and
+            ``"continue-first"`` in larger ones, where a node that leaves its case takes the first
+            solution found among the cases nearest its previous one (at most 729 cases) instead of
+            enumerating every case for the nearest solution; the rule run is recorded in
+            ``eq.settings["selection_rule"]``.
+        accept_dist : float (default 0.5)
+            L1 distance within which the previous sweep's case is kept without a full enumeration.
+        schedule : sequence of float or None (default ``DEFAULT_SCHEDULE``, (0, 0.5, 0.8, 0.9))
+            δ-continuation: values below δ solved first, each warm-starting the next.
+        damping : float or None (default None)
+            α in V ← V + α(𝒯V − V); None: 1 for δ ≤ 0.8, 0.5 above.
+        anderson : int (default 5)
+            Memory of the Anderson acceleration of V ← 𝒯V, used while no node changes case (then 𝒯
+            is smooth in V); 0 turns it off. A case change or a growing residual falls back to the
+            damped step.
+        policy_iterations : int (default 50)
+            Cap on policy-iteration steps.
+        stage_tol : float (default 1e-9)
+            Acceptance of a stage solution (best-response gain at the node); interior indifference
+            equations are solved to ``stage_tol / 10``.
+        n_starts : int (default 4)
+            Multi-start count for cases with several unknowns.
+        max_unknowns : int or None (default None)
+            Cap on the interior unknowns of the cases enumerated (large games); None: no cap.
+        symmetry : ``"auto"`` (default), True or False
+            Exchange symmetry (:mod:`spbe.symmetry`): solve at canonical nodes, mirror, and require
+            equal prescriptions of agents holding equal beliefs. ``"auto"`` uses it when the game is
+            symmetric under permutations of its agents (and the grid treats them alike).
+        grid_continuation : ``"auto"`` (default), sequence of int, or None
+            Homotopy in the grid resolution (infinite horizon): solve on coarser grids first, each
+            solution interpolated to the next finer grid as its warm start; only the coarsest level
+            runs the δ schedule. A sequence gives the coarse resolutions (per axis, as ``grid``
+            counts points: ``(11, 21, 41)``). ``"auto"``, when δ > 0.8 and the target grid is finer
+            than 11 points per axis, uses nested levels: resolutions that divide the target's, each
+            dividing the next, the coarsest at most 10 (51 points: 6, 26, then 51; 41 points: 11,
+            21, then 41); see ``_nested_levels``. None solves on the target grid only. Why: at
+            δ = 0.95 the public-goods game converges on 11 × 11 from the δ schedule but not on finer
+            grids, where nodes keep jumping between stage equilibria (a branch of the selection ends
+            at a fold); started from the interpolated coarse solution, the finer grid converges
+            (measured: 11 -> 21 -> 41 in 40 and 46 sweeps, and 6 -> 26 -> 51 in 41 and 83 sweeps).
+            The coarse levels are summarised in ``eq.settings["levels"]`` (grid, sweeps, converged)
+            and, when checkpointing, saved beside the checkpoint (``<checkpoint>.level<k>.npz``) so
+            that a resumed solve skips finished levels.
+        scan_threshold : float (default 1e-6)
+            Where no case has a verified stage solution, the last-resort lattice scan of the logit
+            boxes (``spbe.stage.node_solver``) runs only if the best candidate's best-response
+            gain exceeds this; 0 always scans. The scan costs seconds per node; skipping it where a
+            near-solution exists (with the continuation step of the node solver) took the 51 x 51,
+            δ = 0.95 public-goods solve from 351 s to 240 s, with the same (1 − δ)·epsilon = 8.0e-8
+            (39 s after later changes to the fallback passes, see ``flagged_refresh``).
+            Also used off the grid (``eq.strategy``, verification).
+        flagged_refresh : int (default 1)
+            Infinite horizon: a node without a verified stage solution gets the fallback search
+            (exhaustive pass, lattice scan: up to seconds per node) only if it had none in the last
+            this many sweeps at this δ; otherwise its previous strategy is polished locally (a
+            compass search on the best-response gain). The sweep that ends value iteration and the
+            policy-iteration steps always search fully. Default 1: the full search every sweep.
+            Larger values bound the cost per sweep where the full search is expensive (games with 3
+            agents), but the polished near-solutions make value iteration cycle more often: on the
+            51 x 51, δ = 0.95 public-goods solve, 1 took 49 s, 10 took 144 s, 20 took 27-67 s
+            (two variants of the rule), 40 did not converge in 500 sweeps (measured before the
+            continuation step's second Levenberg-Marquardt try, which brought 1 to 39 s).
+        self_loops : bool (default False)
+            Infinite horizon, static types: at a node whose selected strategy pools (no action
+            moves the belief, so the node's posterior is itself) use the value of playing it for
+            ever, r̄/(1 − δ), instead of r̄ + δV (see ``spbe.solvers.infinite.stage_sweep``).
+            Same fixed points. Measured on the 3-agent threshold game on 11³ with the schedule
+            0, 0.5, 0.6: without it δ = 0.6 cycles with period 3 for ever (the volunteer rotates at
+            the nodes around π = (0.2, 0.5, 0.9)); with it δ = 0.6 converges in 12 sweeps (274 s in
+            all, confirmed by policy iteration, 24 flagged nodes). Public goods at δ = 0.95 on
+            101 x 101, warm-started from the 51 x 51 solution: converged in 53 sweeps (257 s,
+            confirmed by policy iteration, 0 flagged) with it before the local scan of the stage
+            solver; with that scan the same start took another path and had not converged after
+            101 sweeps (10 min: two nodes changed case every other sweep), and with the hold of
+            flagged nodes on their near-solutions added (``HOLD_FACTOR``) it converges in 79 sweeps
+            (198 s, confirmed by policy iteration, 0 flagged). Without it 28
+            sweeps (7 min) still had 40-54 case changes and a residual per round of 0.05-0.11.
+            Those runs started from one particular, earlier 51 x 51 solution; from the one the
+            default 51 x 51 solve gives now, the 101 x 101 level with it did not converge in 83
+            sweeps (611 s; a few nodes without an exact stage solution keep changing case).
+            Off by default: on the 51 x 51, δ = 0.95 public-goods solve it takes 63/29/30 sweeps
+            per level and 44-52 s, against 63/36/47 sweeps and 26-27 s without (81 s and 39 s before
+            the local scan).
+        checkpoint_every : int (default 10)
+            With ``checkpoint``: sweeps between two writes of the iteration state.
 
     Returns
     -------
     Equilibrium
+
+    Raises
+    ------
+    TypeError
+        An option given as a keyword argument (``solve(game, selection="first")``): it belongs in
+        ``options={"selection": "first"}``.
+    ValueError
+        A bad argument or option, or an unknown key in ``options``; the message names it.
+
+    Examples
+    --------
+    >>> import spbe
+    >>> eq = spbe.solve(spbe.examples.public_goods(delta=0.5), grid=11,
+    ...                 options={"anderson": 0, "schedule": (0.0,)})     # doctest: +SKIP
+    >>> eq.settings["anderson"], eq.settings["schedule"]                 # doctest: +SKIP
+    (0, [0.0])
     """
     t0 = time.perf_counter()
-    call = {k: v for k, v in locals().items() if k not in ("t0", "game", "grid")}
+    call = {k: v for k, v in locals().items() if k not in ("t0", "game", "grid", "options")}
     if not isinstance(game, DynamicGame):
         raise GameValidationError(f"game: expected a DynamicGame, got {type(game).__name__}")
+    opts = _resolve_options(options)
     delta = game.delta if delta is None else check_discount(delta, "delta")
     horizon = game.horizon if horizon is None else check_int(horizon, "horizon", minimum=1)
-    _check_options(game, call)
+    _check_options(game, call, opts)
+    selection, accept_dist, schedule, damping = (opts[k] for k in ("selection", "accept_dist", "schedule",
+                                                                   "damping"))
+    policy_iterations, stage_tol, n_starts, max_unknowns = (
+        opts[k] for k in ("policy_iterations", "stage_tol", "n_starts", "max_unknowns"))
+    symmetry, anderson, checkpoint_every, grid_continuation = (
+        opts[k] for k in ("symmetry", "anderson", "checkpoint_every", "grid_continuation"))
+    scan_threshold, flagged_refresh, self_loops = (opts[k] for k in ("scan_threshold", "flagged_refresh",
+                                                                     "self_loops"))
+    symmetry = symmetry if isinstance(symmetry, str) else bool(symmetry)
     if isinstance(grid, BeliefGrid):
         if grid.n_types != game.n_types:
             raise ValueError(f"grid: its type counts {grid.n_types} differ from the game's {game.n_types}")
@@ -397,25 +497,16 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
                      f"grid {points[0] if len(set(points)) == 1 else list(points)}"
                      + ("" if horizon is None else f", horizon {horizon}"))
         grid = BeliefGrid(game.n_types, resolution)
-    if schedule is not None and any(not 0 <= d < 1 for d in schedule):
-        raise ValueError(f"schedule: every δ must lie in [0, 1), got {schedule!r}")
-    if tol <= 0:
-        raise ValueError(f"tol: must be positive, got {tol!r}")
-    if isinstance(flagged_refresh, bool) or not isinstance(flagged_refresh, (int, np.integer)) or flagged_refresh < 1:
-        raise ValueError(f"flagged_refresh: must be an integer ≥ 1, got {flagged_refresh!r}")
-    if not isinstance(self_loops, (bool, np.bool_)):
-        raise ValueError(f"self_loops: must be True or False, got {self_loops!r}")
     if self_loops and not all(game.static):
-        raise ValueError("self_loops: only for games with static types (a Markov type moves even "
-                         "where the belief does not)")
-    if symmetry not in ("auto", True, False):
-        raise ValueError(f"symmetry: must be 'auto', True or False, got {symmetry!r}")
+        raise ValueError(f"{_opt('self_loops')}: only for games with static types (a Markov type moves "
+                         "even where the belief does not)")
     levels = _continuation_levels(grid, grid_continuation, delta, horizon)
     if levels and warm_start is None:
-        return _solve_by_levels(game, grid, levels, dict(call, delta=delta), t0)
+        return _solve_by_levels(game, grid, levels, dict(call, delta=delta), opts, t0)
     symmetric = is_exchange_symmetric(game) and len(set(grid.resolution)) == 1
     if symmetry is True and not symmetric:
-        raise ValueError("symmetry: the game (or the grid) is not symmetric under exchange of agents")
+        raise ValueError(f"{_opt('symmetry')}: the game (or the grid) is not symmetric under exchange "
+                         f"of agents")
     sym_map = SymmetryMap(grid) if symmetric and symmetry in ("auto", True) else None
     check_backend(backend)
     solver = NodeSolver(game, tol=stage_tol, eta=eta, n_starts=n_starts, max_unknowns=max_unknowns,
@@ -461,7 +552,8 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         mirrored += [V0] if V0 is not None else []
         if any(not np.allclose(sym_map.expand(v[sym_map.canonical]), v, atol=1e-12) for v in mirrored):
             if symmetry is True:
-                raise ValueError("symmetry: the terminal values or the warm start are not symmetric")
+                raise ValueError(f"{_opt('symmetry')}: the terminal values or the warm start are not "
+                                 f"symmetric")
             sym_map = None
             settings["symmetry"] = False
     if horizon is not None:
@@ -529,3 +621,7 @@ def solve(game, grid: Union[int, Sequence[int], BeliefGrid] = 21, horizon: Optio
         object.__setattr__(eq, "message", f"{eq.message}; {report['message']}")
         object.__setattr__(eq, "elapsed", time.perf_counter() - t0)
     return eq
+
+
+#: The keyword arguments of :func:`solve` (an ``options`` key with one of these names is pointed to it).
+_ARGUMENTS = frozenset(inspect.signature(solve).parameters) - {"options"}

@@ -41,9 +41,11 @@ RESERVED_PARAMS = ("grid", "delta", "horizon", "eta")
 _CONTROLLED = ("warm_start", "resume", "checkpoint")
 
 #: settings of a saved equilibrium that a resumed sweep does not compare (derived, or set by the chain)
+# grid_continuation: a solve records the coarser levels it ran (e.g. [[6, 6], [26, 26]]), which "auto" or
+# a list of point counts resolves to, so the saved value is never the one asked for
 _NOT_COMPARED = {"game", "grid", "horizon", "delta", "schedule", "symmetry", "warm_start",
                  "callback", "checkpoint", "checkpoint_every", "resume", "terminal_values",
-                 "verify", "verify_options"}
+                 "verify", "verify_options", "grid_continuation"}
 
 SWEEP_FORMAT_VERSION = 1
 

@@ -88,6 +88,16 @@ def test_solver_options_reach_every_point_and_are_checked_on_resume(tmp_path):
                    out=tmp_path)
 
 
+def test_resume_accepts_points_solved_by_grid_continuation(tmp_path):
+    """A point solved through coarser levels records the levels it ran, not "auto"."""
+    options = dict(OPTIONS, options=dict(grid_continuation=[3]))
+    params = dict(grid=[5], delta=[0.5])
+    first = spbe.sweep(public_goods, params, solve_options=options, out=tmp_path)
+    assert first.equilibria[0].settings["grid_continuation"] == [[3, 3]]
+    again = spbe.sweep(public_goods, params, solve_options=options, out=tmp_path)
+    assert [r["resumed"] for r in again.rows] == [True]
+
+
 def test_independent_points_equal_individual_solves():
     params = dict(grid=[5], delta=[0.5], x_high=[1.2, 1.0])
     result = spbe.sweep(public_goods, params, warm_start=False, solve_options=OPTIONS)

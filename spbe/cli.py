@@ -221,7 +221,6 @@ def _cmd_stage(args) -> int:
 
 def _cmd_solve(args) -> int:
     import json
-    from pathlib import Path
 
     from .solvers import solve
     game = _catalog_game(args, "solve", 0.95)

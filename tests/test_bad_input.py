@@ -4,7 +4,6 @@ Every bad command line ends with status 2 and one line naming the argument (no t
 game model and game files raise only GameValidationError; checkpoints and saved equilibria are
 checked before they are used; the size guards refuse before anything is built."""
 import json
-import math
 import zipfile
 
 import numpy as np

@@ -30,7 +30,6 @@ import sys
 import types
 from pathlib import Path
 
-import numpy as np
 
 __all__ = ["BACKENDS", "check_backend", "kernel_module"]
 

@@ -25,6 +25,7 @@ from typing import Callable, Optional
 
 import numpy as np
 from scipy.optimize import brentq
+from ._arrays import check_positive
 
 __all__ = ["Utility", "LogUtility", "AlphaFairUtility", "ExponentialUtility", "QuadraticUtility",
            "LogLinearUtility", "CustomUtility", "LogCoshUtility", "random_quadratic_utilities",
@@ -45,20 +46,13 @@ class Utility:
         return self.value(x)
 
 
-def _positive(name, value):
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0; got {value}")
-    return value
-
-
 @dataclass(frozen=True)
 class LogUtility(Utility):
     """``v(x) = weight * ln(1 + x)``."""
     weight: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("LogUtility: weight", self.weight))
+        object.__setattr__(self, "weight", check_positive("LogUtility: weight", self.weight))
 
     def value(self, x):
         return self.weight * np.log1p(x)
@@ -78,8 +72,8 @@ class AlphaFairUtility(Utility):
     alpha: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("AlphaFairUtility: weight", self.weight))
-        object.__setattr__(self, "alpha", _positive("AlphaFairUtility: alpha", self.alpha))
+        object.__setattr__(self, "weight", check_positive("AlphaFairUtility: weight", self.weight))
+        object.__setattr__(self, "alpha", check_positive("AlphaFairUtility: alpha", self.alpha))
 
     def value(self, x):
         z = 1.0 + np.asarray(x, dtype=float)
@@ -101,8 +95,8 @@ class ExponentialUtility(Utility):
     rate: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("ExponentialUtility: weight", self.weight))
-        object.__setattr__(self, "rate", _positive("ExponentialUtility: rate", self.rate))
+        object.__setattr__(self, "weight", check_positive("ExponentialUtility: weight", self.weight))
+        object.__setattr__(self, "rate", check_positive("ExponentialUtility: rate", self.rate))
 
     def value(self, x):
         return self.weight * -np.expm1(-self.rate * np.asarray(x, dtype=float))
@@ -144,7 +138,7 @@ class QuadraticUtility(Utility):
         if peak is not None:
             if theta is not None or sigma is not None:
                 raise ValueError("QuadraticUtility: give theta and sigma, or peak and curvature")
-            curvature = _positive("QuadraticUtility: curvature", 1.0 if curvature is None else curvature)
+            curvature = check_positive("QuadraticUtility: curvature", 1.0 if curvature is None else curvature)
             peak = float(peak)
             theta, sigma = -0.5 * curvature, curvature * peak
         elif theta is None or sigma is None or curvature is not None:
@@ -215,7 +209,7 @@ class LogLinearUtility(Utility):
     increasing = False
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("LogLinearUtility: weight", self.weight))
+        object.__setattr__(self, "weight", check_positive("LogLinearUtility: weight", self.weight))
         if not np.isfinite(self.cost) or self.cost < 0:
             raise ValueError(f"LogLinearUtility: cost must be finite and >= 0; got {self.cost}")
         object.__setattr__(self, "cost", float(self.cost))

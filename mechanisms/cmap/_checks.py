@@ -1,10 +1,7 @@
-"""Input checks and read-only arrays shared by the modules of :mod:`mechanisms.cmap`."""
+"""Input checks shared by the modules of :mod:`mechanisms.cmap`."""
 from __future__ import annotations
 
 import numpy as np
-
-
-from .._arrays import read_only  # noqa: F401  (re-exported for the cmap modules)
 
 
 def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
@@ -30,16 +27,6 @@ def fraction(name: str, value, *, open_left: bool = True) -> float:
     if not np.isfinite(f) or f > 1 or f < 0 or (open_left and f == 0):
         interval = "(0, 1]" if open_left else "[0, 1]"
         raise ValueError(f"{name}: expected a number in {interval}; got {value!r}")
-    return f
-
-
-def nonnegative(name: str, value) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(f) or f < 0:
-        raise ValueError(f"{name}: expected a finite number >= 0; got {value!r}")
     return f
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..graphs import complete, complete_bipartite, cycle, erdos_renyi, grid, path, star, watts_strogatz
 from .network import ExchangeNetwork
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "watts_strogatz",
            "erdos_renyi", "random_exchange_network", "GRAPH_FAMILIES"]
@@ -63,8 +63,7 @@ with mean degree 4 (both capped for ``n <= 4``); the most square grid with ``n``
 def random_exchange_network(family: str, n: int, seed=None, *, low: float = 0.5,
                             high: float = 2.0) -> ExchangeNetwork:
     """A network of the named family with ``ε, v ~ U[low, high]`` i.i.d. (seeded)."""
-    if family not in GRAPH_FAMILIES:
-        raise ValueError(f"family: expected one of {sorted(GRAPH_FAMILIES)}; got {family!r}")
+    check_choice("family", family, GRAPH_FAMILIES)
     if not 0 < low <= high:
         raise ValueError(f"low, high: expected 0 < low <= high; got {low!r}, {high!r}")
     rng = _rng(seed)

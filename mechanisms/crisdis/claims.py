@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._arrays import check_choice
 from .._levels import _clipped_level
 
 __all__ = ["contested_garment", "constrained_equal_awards", "constrained_equal_losses",
@@ -82,8 +83,7 @@ def contested_garment(claims, estate, *, excess: str = "positive") -> np.ndarray
     >>> [contested_garment([100, 200, 300], e).round(2).tolist() for e in (100, 200, 300)]
     [[33.33, 33.33, 33.33], [50.0, 75.0, 75.0], [50.0, 100.0, 150.0]]
     """
-    if excess not in EXCESS_RULES:
-        raise ValueError(f"excess: expected one of {EXCESS_RULES}; got {excess!r}")
+    check_choice("excess", excess, EXCESS_RULES)
     d, e = _check_claims(claims, estate, True)
     out = np.empty_like(d)
     _contested_garment(d, e, EXCESS_RULES.index(excess), out)

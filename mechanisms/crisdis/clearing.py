@@ -43,6 +43,7 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.optimize import linprog
 
+from .._arrays import check_choice
 from .book import Clearing, OrderBook
 
 __all__ = ["clear", "CLEARING_METHODS", "TIE_BREAKS"]
@@ -58,8 +59,7 @@ _FIELDS = ("good_volumes", "good_prices", "right_volumes", "right_prices", "bid_
 
 def resolve_options(method: str, options: dict) -> dict:
     """Validate ``method`` and its options; return them with defaults filled in."""
-    if method not in CLEARING_METHODS:
-        raise ValueError(f"method: expected one of {CLEARING_METHODS}; got {method!r}")
+    check_choice("method", method, CLEARING_METHODS)
     unknown = set(options) - set(_OPTIONS[method])
     if unknown:
         raise TypeError(f"clear(): method {method!r} takes the options {_OPTIONS[method]}; "
@@ -75,8 +75,7 @@ def resolve_options(method: str, options: dict) -> dict:
         if not (np.isfinite(margin) and margin >= 0):
             raise ValueError(f"capacity_margin: expected a finite number >= 0; got {margin!r}")
         tie = options.get("tie_break", "trim_rights")
-        if tie not in TIE_BREAKS:
-            raise ValueError(f"tie_break: expected one of {TIE_BREAKS}; got {tie!r}")
+        check_choice("tie_break", tie, TIE_BREAKS)
         out.update(capacity_margin=float(margin), tie_break=tie)
     return out
 

@@ -49,7 +49,7 @@ import numpy as np
 
 from .claims import EXCESS_RULES
 from .clearing import CLEARING_METHODS, resolve_options
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["Crisis", "make_crisis", "paper_population", "code_population", "FAIRNESS",
            "CODE_CONVENTION"]
@@ -72,11 +72,6 @@ def _positive_vector(name, value, allow_zero=True):
                          f"{'' if allow_zero else ', not all 0'}; got {value!r}")
     a.setflags(write=False)
     return a
-
-
-def _choice(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name}: expected one of {allowed}; got {value!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,14 +123,13 @@ class Crisis:
             v = getattr(self, name)
             check_integer(name, v)
             object.__setattr__(self, name, int(v))
-        _choice("fairness", self.fairness, FAIRNESS)
-        _choice("claims", self.claims, CLAIMS)
-        _choice("excess", self.excess, EXCESS_RULES)
-        _choice("terminal", self.terminal, TERMINALS)
-        _choice("money_timing", self.money_timing, MONEY_TIMINGS)
-        _choice("rights_accounting", self.rights_accounting, RIGHTS_ACCOUNTINGS)
-        if self.clearing not in CLEARING_METHODS:
-            raise ValueError(f"clearing: expected one of {CLEARING_METHODS}; got {self.clearing!r}")
+        check_choice("fairness", self.fairness, FAIRNESS)
+        check_choice("claims", self.claims, CLAIMS)
+        check_choice("excess", self.excess, EXCESS_RULES)
+        check_choice("terminal", self.terminal, TERMINALS)
+        check_choice("money_timing", self.money_timing, MONEY_TIMINGS)
+        check_choice("rights_accounting", self.rights_accounting, RIGHTS_ACCOUNTINGS)
+        check_choice("clearing", self.clearing, CLEARING_METHODS)
         object.__setattr__(self, "clearing_options",
                            resolve_options(self.clearing, dict(self.clearing_options)))
         for name in ("storage_cost", "terminal_good_value", "terminal_money_value"):
@@ -208,8 +202,8 @@ def make_crisis(n_buyers: int = 4, n_sellers: int = 4, *, seed=None, convention:
     the code gives every seller 1/4, pass ``supply_per_seller=0.25``), buyers from
     :func:`paper_population` (or ``population="code"``). ``convention="code"`` applies
     :data:`CODE_CONVENTION` and the code's clearing tolerances; ``fields`` override anything."""
-    _choice("convention", convention, ("paper", "code"))
-    _choice("population", population, ("paper", "code"))
+    check_choice("convention", convention, ("paper", "code"))
+    check_choice("population", population, ("paper", "code"))
     if population == "paper":
         demands, earnings = paper_population(n_buyers, seed)
     else:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_choice
 from .graphs import CommunicationGraph
 
 __all__ = ["ContractionTuning", "contraction_ratio", "tuned_delta", "tune", "KINDS"]
@@ -40,8 +41,7 @@ KINDS = ("private", "public")
 def _check(graph, xi, kind):
     if not isinstance(graph, CommunicationGraph):
         raise TypeError(f"graph: expected a CommunicationGraph; got {type(graph).__name__}")
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}; got {kind!r}")
+    check_choice("kind", kind, KINDS)
     if not (np.isfinite(xi) and 0 < xi < 1):
         raise ValueError(f"xi: expected a number in (0, 1); got {xi!r}")
     if kind == "private" and graph.n_agents < 3:

@@ -33,6 +33,7 @@ from typing import Optional, Sequence
 import numpy as np
 from numba import njit
 from scipy import optimize
+from .._arrays import check_choice, check_number
 
 __all__ = ["Valuation", "LinearValuation", "SaturatingQuadraticValuation", "AllocationProblem",
            "fairness_transform", "fair_allocation", "allocation_table", "allocation_by_count",
@@ -237,13 +238,7 @@ def _allocate(code, c, thetas, lowers, uppers, weights, eps, a, capacity, out):
 
 # --------------------------------------------------------------------------- problem
 def _check_epsilon(epsilon, name="epsilon") -> float:
-    try:
-        e = float(epsilon)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number, got {epsilon!r}") from exc
-    if not np.isfinite(e) or e < 0:
-        raise ValueError(f"{name}: must be a finite number ≥ 0, got {epsilon!r}")
-    return e
+    return check_number(name, epsilon, nonnegative=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -433,8 +428,7 @@ def fair_allocation(problem: AllocationProblem, profile, epsilon: float, *,
     if len(prof) != problem.n_agents or any(not 0 <= k < n for k, n in zip(prof, problem.n_types)):
         raise ValueError(f"profile: expected {problem.n_agents} type indices within {problem.n_types}, "
                          f"got {tuple(profile)}")
-    if method not in ALLOCATION_METHODS:
-        raise ValueError(f"method: expected one of {ALLOCATION_METHODS}, got {method!r}")
+    check_choice("method", method, ALLOCATION_METHODS)
     thetas = problem.types_of(prof)
     if method == "auto":
         method = "slsqp" if problem.valuation.code == _CUSTOM else "bisection"

@@ -24,6 +24,7 @@ from typing import Optional
 import numpy as np
 from scipy import optimize
 
+from .._arrays import check_choice
 from .._levels import first_crossing
 from ..results import MechanismResult
 from ._records import check_binary, frozen
@@ -190,8 +191,7 @@ class DSICTaxes:
 
 
 def _check_rule(rule):
-    if rule not in DSIC_TAX_RULES:
-        raise ValueError(f"rule: expected one of {DSIC_TAX_RULES}, got {rule!r}")
+    check_choice("rule", rule, DSIC_TAX_RULES)
 
 
 def dsic_taxes(problem: AllocationProblem, epsilon: float, *, rule: str = "revenue_max",

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_choice
 from ._mechanism import NashMechanism
 from .networks import LinearConstraints
 
@@ -89,8 +90,7 @@ class LinearConstraintMechanism(NashMechanism):
             raise TypeError(f"network: expected LinearConstraints; got {type(network).__name__}")
         if not (np.isfinite(eta) and eta > 0):
             raise ValueError(f"eta: must be > 0; got {eta!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
+        check_choice("budget_balance", budget_balance, BUDGET_BALANCE)
         R = network.rows
         n_on = (R != 0).sum(axis=1)
         if budget_balance != "weak":

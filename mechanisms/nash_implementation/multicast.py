@@ -37,6 +37,7 @@ import warnings
 
 import numpy as np
 
+from .._arrays import check_choice
 from ._mechanism import NashMechanism
 from .networks import MulticastNetwork
 
@@ -101,10 +102,8 @@ class MulticastMechanism(NashMechanism):
         for name, v in (("eta", eta), ("xi", xi), ("zeta", zeta)):
             if not (np.isfinite(v) and v > 0):
                 raise ValueError(f"{name}: must be > 0; got {v!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
-        if rebate not in REBATES:
-            raise ValueError(f"rebate: expected one of {REBATES}; got {rebate!r}")
+        check_choice("budget_balance", budget_balance, BUDGET_BALANCE)
+        check_choice("rebate", rebate, REBATES)
         if rebate == "printed" and budget_balance == "strong":
             warnings.warn("rebate='printed' uses the rebate of (2.24)-(2.25) as printed; agents' own "
                           "messages enter their rebate and the constructed profile is not a Nash "

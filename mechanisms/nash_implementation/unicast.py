@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_choice
 from ._mechanism import NashMechanism
 from .networks import UnicastNetwork
 
@@ -79,8 +80,7 @@ class UnicastMechanism(NashMechanism):
             raise TypeError(f"network: expected UnicastNetwork; got {type(network).__name__}")
         if not (np.isfinite(eta) and eta > 0):
             raise ValueError(f"eta: must be > 0; got {eta!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
+        check_choice("budget_balance", budget_balance, BUDGET_BALANCE)
         if not (np.isfinite(zeta) and zeta > 0):
             raise ValueError(f"zeta: must be > 0; got {zeta!r}")
         self.network = network

@@ -32,7 +32,7 @@ import numpy as np
 from .allocation import check_capacity
 from .beliefs import NormalBelief
 from .valuations import Valuation, _derivative, _value
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
 
@@ -44,8 +44,7 @@ def belief_nodes(belief: NormalBelief, n_nodes: int = 64, truncation: str = "ren
     """Quadrature nodes ``y > 0`` and weights ``ω`` (summing to 1) for the belief (module docstring)."""
     if not isinstance(belief, NormalBelief):
         raise TypeError(f"belief: expected a NormalBelief; got {type(belief).__name__}")
-    if truncation not in TRUNCATIONS:
-        raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
+    check_choice("truncation", truncation, TRUNCATIONS)
     check_integer("n_nodes", n_nodes, 2)
     if belief.sd == 0 and belief.mean <= 0:
         raise ValueError(f"belief: a point mass at {belief.mean} <= 0 leaves no competing bid")

@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from ._arrays import check_choice, check_integer
+from ._arrays import check_choice, check_integer, check_number, check_positive
 
 __all__ = ["RepeatedPlayResult", "RoundState", "repeated_play", "ORDERS",
            "STATUS_MESSAGES", "Dynamic", "Cournot", "WindowAverage", "ExponentialAverage",
@@ -184,9 +184,6 @@ class _WindowState:
         """``m_{n-s}`` for ``s = 1..count``."""
         return self.buf[(self.head - (s - 1)) % self.k]
 
-    def newest(self):
-        return self.buf[self.head]
-
     def stacked(self):
         """Rows ``m_{n-1}, m_{n-2}, ...`` (``count`` rows)."""
         idx = (self.head - np.arange(self.count)) % self.k
@@ -294,8 +291,7 @@ class RandomConvexWindow(Dynamic):
 
     def __post_init__(self):
         check_integer("window", self.window)
-        if not (np.isfinite(self.concentration) and self.concentration > 0):
-            raise ValueError(f"concentration: expected a number > 0; got {self.concentration!r}")
+        check_positive("concentration", self.concentration)
 
     def _start(self, m0, n_players, rng):
         dyn = self
@@ -539,8 +535,7 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
             raise ValueError(f"start: expected a profile or 'random'; got {start!r}")
         if target is None:
             raise ValueError("start: 'random' needs a target to give the layout")
-        if not (np.isfinite(start_scale) and start_scale >= 0):
-            raise ValueError(f"start_scale: expected a number >= 0; got {start_scale!r}")
+        check_number("start_scale", start_scale, nonnegative=True)
         packer = _Packer(target if not isinstance(target, (list, tuple)) else tuple(target))
         m = start_scale * rng.standard_normal(packer.dim)
     else:

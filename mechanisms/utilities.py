@@ -95,7 +95,8 @@ class ExponentialUtility(Utility):
     rate: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", check_positive("ExponentialUtility: weight", self.weight))
+        object.__setattr__(self, "weight",
+                           check_positive("ExponentialUtility: weight", self.weight))
         object.__setattr__(self, "rate", check_positive("ExponentialUtility: rate", self.rate))
 
     def value(self, x):
@@ -138,7 +139,8 @@ class QuadraticUtility(Utility):
         if peak is not None:
             if theta is not None or sigma is not None:
                 raise ValueError("QuadraticUtility: give theta and sigma, or peak and curvature")
-            curvature = check_positive("QuadraticUtility: curvature", 1.0 if curvature is None else curvature)
+            curvature = check_positive("QuadraticUtility: curvature",
+                                       1.0 if curvature is None else curvature)
             peak = float(peak)
             theta, sigma = -0.5 * curvature, curvature * peak
         elif theta is None or sigma is None or curvature is not None:
@@ -310,12 +312,11 @@ def random_quadratic_utilities(n_agents: int, eta: float, seed=None, *, sigma_ra
     return tuple(QuadraticUtility(t, s) for t, s in zip(theta, sigma))
 
 
-def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *, eta: Optional[float] = None,
+def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *,
                     methods=ONE_GOOD, require_increasing: bool = False) -> tuple:
     """Validate ``n_agents`` utilities, one per agent, with the ``methods`` the caller uses
-    (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim``, strictly increasing when
-    ``require_increasing`` (ch. 1-2, A1) and the curvature bound (4.1) for ``eta``; return them as a
-    tuple."""
+    (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim`` and strictly increasing when
+    ``require_increasing`` (ch. 1-2, A1); return them as a tuple."""
     utilities = tuple(utilities)
     if len(utilities) != n_agents:
         raise ValueError(f"utilities: expected {n_agents} utilities (one per agent); got {len(utilities)}")
@@ -329,8 +330,4 @@ def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *, eta:
         raise ValueError(f"utilities: all agents must have the same number of goods; got dims {sorted(dims)}")
     if dim is not None and dims != {dim}:
         raise ValueError(f"utilities: expected dimension {dim}; got {dims.pop()}")
-    if eta is not None:
-        for i, u in enumerate(utilities):
-            if not u.satisfies_curvature(eta):
-                raise ValueError(f"utilities[{i}]: violates the curvature bound (4.1) for eta = {eta}")
     return utilities

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._arrays import check_choice, check_integer, read_only
+from .._arrays import check_choice, check_integer, check_positive, read_only
 
 from ._kernels import all_satisfactions, holdings_arrays
 
@@ -94,8 +94,7 @@ class Economy:
         if tokens.shape != (n,) or not np.all(np.isfinite(tokens)) or np.any(tokens < 0):
             raise ValueError(f"tokens: expected {n} finite non-negative amounts; got {tokens!r}")
         object.__setattr__(self, "tokens", read_only(tokens, np.float64))
-        if not (np.isfinite(self.price) and self.price > 0):
-            raise ValueError(f"price: expected a positive number; got {self.price!r}")
+        check_positive("price", self.price)
         object.__setattr__(self, "price", float(self.price))
 
     @property

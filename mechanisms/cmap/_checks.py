@@ -18,18 +18,6 @@ def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
     return a
 
 
-def fraction(name: str, value, *, open_left: bool = True) -> float:
-    """A number in (0, 1] (or [0, 1] with ``open_left=False``)."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(f) or f > 1 or f < 0 or (open_left and f == 0):
-        interval = "(0, 1]" if open_left else "[0, 1]"
-        raise ValueError(f"{name}: expected a number in {interval}; got {value!r}")
-    return f
-
-
 def community_radius(k) -> int:
     """The hop radius ``k`` of the CMAP community: an integer >= 1 (k = 0 is ill-posed)."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):

@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.optimize import linprog
 
-from .._arrays import check_choice
+from .._arrays import check_choice, check_number
 from .book import Clearing, OrderBook
 
 __all__ = ["clear", "CLEARING_METHODS", "TIE_BREAKS"]
@@ -67,13 +67,11 @@ def resolve_options(method: str, options: dict) -> dict:
     out = {}
     if method in ("random", "greedy"):
         eps = options.get("eps_trade", 0.0)
-        if not (np.isfinite(eps) and eps >= 0):
-            raise ValueError(f"eps_trade: expected a finite number >= 0; got {eps!r}")
+        check_number("eps_trade", eps, nonnegative=True)
         out["eps_trade"] = float(eps)
     else:
         margin = options.get("capacity_margin", 0.0)
-        if not (np.isfinite(margin) and margin >= 0):
-            raise ValueError(f"capacity_margin: expected a finite number >= 0; got {margin!r}")
+        check_number("capacity_margin", margin, nonnegative=True)
         tie = options.get("tie_break", "trim_rights")
         check_choice("tie_break", tie, TIE_BREAKS)
         out.update(capacity_margin=float(margin), tie_break=tie)

@@ -36,7 +36,7 @@ from .exploitability import exploitability
 from .metrics import price_of_anarchy
 from .policies import _check_profile, initial_profile, policy_means, policy_stds, sample_actions
 from .simulation import rollout
-from .._arrays import check_integer
+from .._arrays import check_integer, check_positive
 
 __all__ = ["LearningResult", "learn_equilibrium", "Evaluation", "evaluate_profile"]
 
@@ -167,8 +167,7 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
     for name, v, low in (("n_iterations", n_iterations, 1), ("batch_size", batch_size, 2),
                          ("exploitability_every", exploitability_every, 0)):
         check_integer(name, v, low)
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate: expected a positive number; got {learning_rate!r}")
+    check_positive("learning_rate", learning_rate)
     if not (0 < min_std <= max_std):
         raise ValueError(f"min_std, max_std: expected 0 < min_std <= max_std; "
                          f"got {min_std}, {max_std}")

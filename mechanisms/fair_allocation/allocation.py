@@ -33,7 +33,7 @@ from typing import Optional, Sequence
 import numpy as np
 from numba import njit
 from scipy import optimize
-from .._arrays import check_choice, check_number
+from .._arrays import check_choice, check_number, check_positive
 
 __all__ = ["Valuation", "LinearValuation", "SaturatingQuadraticValuation", "AllocationProblem",
            "fairness_transform", "fair_allocation", "allocation_table", "allocation_by_count",
@@ -97,9 +97,7 @@ class SaturatingQuadraticValuation(Valuation):
     code = _SAT_QUADRATIC
 
     def __init__(self, curvature: float = 0.5):
-        c = float(curvature)
-        if not np.isfinite(c) or c <= 0:
-            raise ValueError(f"curvature: must be a positive number, got {curvature!r}")
+        c = check_positive("curvature", curvature)
         self.parameter = c
 
     def value(self, x, theta):
@@ -289,9 +287,7 @@ class AllocationProblem:
             if not np.isfinite(capacity) or capacity <= 0 or low.sum() > capacity:
                 raise ValueError(f"capacity: must be positive and at least Σ lower = {low.sum()}, "
                                  f"got {capacity!r}")
-        cost = float(cost)
-        if not np.isfinite(cost) or cost < 0:
-            raise ValueError(f"cost: must be a finite number ≥ 0, got {cost!r}")
+        cost = check_number("cost", cost, nonnegative=True)
         if capacity is None and cost == 0 and not all(
                 np.isfinite(valuation.saturation(t)) for ts in sets for t in ts):
             raise ValueError("capacity: an unsaturating valuation needs a capacity or a cost")

@@ -256,28 +256,18 @@ class LinearConstraints(_Links):
                     raise ValueError(f"LinearConstraints: agent {i} is in two equal_groups")
                 group_of[i] = len(groups)
             groups.append(tuple(sorted(g)))
-        for i in range(N):
-            if group_of[i] < 0:
-                group_of[i] = len(groups)
-                groups.append((i,))
-        # group order: by lowest member (j_k is the lowest index)
-        order = sorted(range(len(groups)), key=lambda k: groups[k][0])
-        groups = [groups[k] for k in order]
+        # singletons for the agents in no group; groups ordered by lowest member (j_k)
+        groups = sorted(groups + [(i,) for i in range(N) if group_of[i] < 0], key=lambda g: g[0])
         for k, g in enumerate(groups):
             group_of[list(g)] = k
         K = len(groups)
-        eq_rows = []
-        for g in groups:
-            if len(g) >= 2:
-                for r in range(len(g)):
-                    row = np.zeros(N)
-                    row[g[(r + 1) % len(g)]] += 1.0
-                    row[g[r]] -= 1.0
-                    eq_rows.append(row)
-        rows = np.vstack(eq_rows + [A]) if eq_rows else A.copy()
-        rhs = np.concatenate([np.zeros(len(eq_rows)), c])
-        member = rows != 0
-        _check_links("LinearConstraints", member)
+        chain = [(g[(r + 1) % len(g)], g[r]) for g in groups if len(g) >= 2 for r in range(len(g))]
+        eq = np.zeros((len(chain), N))
+        for r, (up, down) in enumerate(chain):
+            eq[r, up], eq[r, down] = 1.0, -1.0
+        rows = np.vstack([eq, A])
+        rhs = np.concatenate([np.zeros(len(chain)), c])
+        _check_links("LinearConstraints", rows != 0)
         d = np.full(N, 1e-3) if self.lower_demands is None else np.asarray(self.lower_demands, dtype=np.float64)
         if d.shape != (N,) or np.any(d <= 0):
             raise ValueError(f"LinearConstraints: lower_demands must be {N} values > 0; got {self.lower_demands!r}")

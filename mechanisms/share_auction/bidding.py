@@ -32,7 +32,7 @@ import numpy as np
 from .allocation import check_capacity
 from .beliefs import NormalBelief
 from .valuations import Valuation, _derivative, _value
-from .._arrays import check_choice, check_integer
+from .._arrays import check_choice, check_integer, check_number
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
 
@@ -118,9 +118,7 @@ def expected_utility(valuation: Valuation, bid, belief: NormalBelief, capacity, 
     if not isinstance(valuation, Valuation):
         raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
     C = check_capacity(capacity)
-    s = float(bid)
-    if not np.isfinite(s) or s < 0:
-        raise ValueError(f"bid: expected a finite number >= 0; got {bid!r}")
+    s = check_number("bid", bid, nonnegative=True)
     y, w = belief_nodes(belief, n_nodes, truncation)
     a, b = valuation.parameters
     return float(_expected_utility(valuation.kind, a, b, C, s, y, w))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_number
 from .._levels import monotone_root
 from ..results import MechanismResult
 from .allocation import check_capacity, proportional_share
@@ -43,9 +44,7 @@ def demand(valuation: Valuation, theta, capacity) -> float:
     """``d(θ)``: the ``d ∈ [0, C]`` with ``V'(d) (1 - d / C) = θ`` (0 when ``θ >= V'(0)``)."""
     v = _check_valuation(valuation)
     C = check_capacity(capacity)
-    theta = float(theta)
-    if not np.isfinite(theta) or theta < 0:
-        raise ValueError(f"theta: expected a finite unit price >= 0; got {theta!r}")
+    theta = check_number("theta", theta, nonnegative=True)
     if theta == 0:
         return C
     if theta >= v.marginal_at_zero:

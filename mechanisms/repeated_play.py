@@ -370,11 +370,8 @@ class SampledPast(Dynamic):
         return State(m0, self.window)
 
 
-DYNAMICS = {"cournot": Cournot, "window-average": WindowAverage,
-                "exponential-average": ExponentialAverage, "fictitious-play": FictitiousPlay,
-                "random-convex-window": RandomConvexWindow, "heterogeneous-window": HeterogeneousWindow,
-                "sampled-past": SampledPast}
-
+DYNAMICS = {d.name: d for d in (Cournot, WindowAverage, ExponentialAverage, FictitiousPlay,
+                                 RandomConvexWindow, HeterogeneousWindow, SampledPast)}
 
 
 # ----------------------------------------------------------------------- records

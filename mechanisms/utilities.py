@@ -312,13 +312,15 @@ def random_quadratic_utilities(n_agents: int, eta: float, seed=None, *, sigma_ra
     return tuple(QuadraticUtility(t, s) for t, s in zip(theta, sigma))
 
 
-def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *,
+def check_utilities(utilities, n_agents: Optional[int], dim: Optional[int] = None, *,
                     methods=ONE_GOOD, require_increasing: bool = False) -> tuple:
-    """Validate ``n_agents`` utilities, one per agent, with the ``methods`` the caller uses
-    (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim`` and strictly increasing when
-    ``require_increasing`` (ch. 1-2, A1); return them as a tuple."""
+    """Validate ``n_agents`` utilities (``None``: at least one), one per agent, with the
+    ``methods`` the caller uses (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim`` and strictly
+    increasing when ``require_increasing`` (ch. 1-2, A1); return them as a tuple."""
     utilities = tuple(utilities)
-    if len(utilities) != n_agents:
+    if n_agents is None and not utilities:
+        raise ValueError("utilities: expected at least one utility")
+    if n_agents is not None and len(utilities) != n_agents:
         raise ValueError(f"utilities: expected {n_agents} utilities (one per agent); got {len(utilities)}")
     for i, u in enumerate(utilities):
         if not all(hasattr(u, a) for a in methods):

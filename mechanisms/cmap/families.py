@@ -18,10 +18,6 @@ __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "w
            "erdos_renyi", "random_exchange_network", "GRAPH_FAMILIES"]
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _grid_of(n):
     r = int(np.floor(np.sqrt(n)))
     while n % r:
@@ -29,32 +25,12 @@ def _grid_of(n):
     return grid(r, n // r)
 
 
-def _watts_strogatz_family(n, rng):
-    return watts_strogatz(n, min(4, 2 * ((n - 1) // 2)), 0.3, rng)
-
-
-def _erdos_renyi_family(n, rng):
-    return erdos_renyi(n, min(4.0, n - 1.0) / (n - 1), rng, max_tries=1000)
-
-
-def _grid_family(n, rng):
-    return _grid_of(n)
-
-
-def _star_family(n, rng):
-    return star(n)
-
-
-def _path_family(n, rng):
-    return path(n)
-
-
 GRAPH_FAMILIES = {
-    "watts_strogatz": _watts_strogatz_family,
-    "erdos_renyi": _erdos_renyi_family,
-    "grid": _grid_family,
-    "star": _star_family,
-    "path": _path_family,
+    "watts_strogatz": lambda n, rng: watts_strogatz(n, min(4, 2 * ((n - 1) // 2)), 0.3, rng),
+    "erdos_renyi": lambda n, rng: erdos_renyi(n, min(4.0, n - 1.0) / (n - 1), rng, max_tries=1000),
+    "grid": lambda n, rng: _grid_of(n),
+    "star": lambda n, rng: star(n),
+    "path": lambda n, rng: path(n),
 }
 """Family name -> ``edges(n, rng)``: the notes' protocol (WS with k = 4, p = 0.3; connected ER
 with mean degree 4 (both capped for ``n <= 4``); the most square grid with ``n`` agents; star; path)."""
@@ -66,7 +42,7 @@ def random_exchange_network(family: str, n: int, seed=None, *, low: float = 0.5,
     check_choice("family", family, GRAPH_FAMILIES)
     if not 0 < low <= high:
         raise ValueError(f"low, high: expected 0 < low <= high; got {low!r}, {high!r}")
-    rng = _rng(seed)
+    rng = np.random.default_rng(seed)
     edges = GRAPH_FAMILIES[family](check_integer("n", n, 3), rng)
     eps = rng.uniform(low, high, n)
     val = rng.uniform(low, high, n)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from .._arrays import check_choice
 
 __all__ = ["OrderBook", "Clearing", "MarketConditions", "market_conditions"]
 
@@ -169,8 +170,7 @@ def market_conditions(book: OrderBook, clearing: Clearing, *, prices: str = "abs
     ``prices="absolute"``: condition 4 per trade; ``"average"``: on the buyer's average price of
     Good and of Right. Tolerances are absolute (LP solutions are feasible up to ~1e-9).
     """
-    if prices not in ("absolute", "average"):
-        raise ValueError(f"prices: expected 'absolute' or 'average'; got {prices!r}")
+    check_choice("prices", prices, ("absolute", "average"))
     g, r = clearing.good, clearing.rights
     pg, pr = clearing.good_prices, clearing.right_prices
     if g.shape != (book.n_sellers, book.n_buyers) or r.shape != (book.n_buyers, book.n_buyers):

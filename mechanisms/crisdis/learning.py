@@ -109,12 +109,10 @@ class _PolicyGradientStep:
             adv = togo[:, :, t] - togo[:, :, t].mean(axis=0, keepdims=True)
             adv = adv / (adv.std() + 1e-8)
             x = samples[t]
+            z = (x - means[t]) / stds[t]
+            zs, zz = z, z * z - 1
             if x.ndim == 4:                       # buyers: (E, T, k, d), sum the stages
-                z = (x - means[t]) / stds[t]
-                zs, zz = z.sum(axis=2), (z * z - 1).sum(axis=2)
-            else:
-                z = (x - means[t]) / stds[t]
-                zs, zz = z, z * z - 1
+                zs, zz = zs.sum(axis=2), zz.sum(axis=2)
             g_mean = np.einsum("ei,eid->d", adv, zs) / self.batch_size / stds[t] \
                 * means[t] * (1 - means[t])
             g_log_std = np.einsum("ei,eid->d", adv, zz) / self.batch_size
@@ -237,9 +235,7 @@ class Evaluation:
 
 def evaluate_profile(crisis: Crisis, profile, *, n_episodes: int = 100, seed=0) -> Evaluation:
     """Play ``profile`` (stochastically, as trained) on ``n_episodes`` fresh Crises."""
-    if (isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer))
-            or n_episodes < 2):
-        raise ValueError(f"n_episodes: expected an integer >= 2; got {n_episodes!r}")
+    check_integer("n_episodes", n_episodes, 2)
     rng = np.random.default_rng(seed)
     xs, xb, _ = sample_actions(crisis, profile, n_episodes, rng)
     ro = rollout(crisis, xs, xb, seed=int(rng.integers(2**62)))

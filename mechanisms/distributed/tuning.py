@@ -138,8 +138,7 @@ def tune(graph: CommunicationGraph, eta: float, kind: str = "private", *, method
         raise ValueError(f"start: expected 1 - xi to start in (0, 1); got {start!r}")
     if not (np.isfinite(safety) and safety >= 1):
         raise ValueError(f"safety: expected a number >= 1; got {safety!r}")
-    if method not in ("halving", "bisect"):
-        raise ValueError(f"method: expected 'halving' or 'bisect'; got {method!r}")
+    check_choice("method", method, ("halving", "bisect"))
     params = {"eta": float(eta), "kind": kind, "method": method, "start": float(start),
               "safety": float(safety), "max_steps": int(max_steps), "graph": graph.name}
     gap = float(start)

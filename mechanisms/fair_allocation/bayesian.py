@@ -453,10 +453,8 @@ def smart_grid_tax_lp(problem: AllocationProblem, epsilon: float, p_high: float 
     """
     _symmetric_checks(problem)
     eps = _check_epsilon(epsilon)
-    if rule not in ("min_total", "max_total"):
-        raise ValueError(f"rule: expected 'min_total' or 'max_total', got {rule!r}")
-    if ir not in ("interim", "ex_post"):
-        raise ValueError(f"ir: expected 'interim' or 'ex_post', got {ir!r}")
+    check_choice("rule", rule, ("min_total", "max_total"))
+    check_choice("ir", ir, ("interim", "ex_post"))
     terms = smart_grid_bayes_terms(problem, eps, p_high)
     n = problem.n_agents
     th, tl = problem.type_sets[0]

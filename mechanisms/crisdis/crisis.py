@@ -49,7 +49,7 @@ import numpy as np
 
 from .claims import EXCESS_RULES
 from .clearing import CLEARING_METHODS, resolve_options
-from .._arrays import check_choice, check_integer
+from .._arrays import check_choice, check_integer, check_number, check_positive
 
 __all__ = ["Crisis", "make_crisis", "paper_population", "code_population", "FAIRNESS",
            "CODE_CONVENTION"]
@@ -120,24 +120,18 @@ class Crisis:
             raise ValueError(f"earnings: expected {self.demands.size} values (one per buyer); "
                              f"got {self.earnings.size}")
         for name in ("n_markets", "stages"):
-            v = getattr(self, name)
-            check_integer(name, v)
-            object.__setattr__(self, name, int(v))
-        check_choice("fairness", self.fairness, FAIRNESS)
-        check_choice("claims", self.claims, CLAIMS)
-        check_choice("excess", self.excess, EXCESS_RULES)
-        check_choice("terminal", self.terminal, TERMINALS)
-        check_choice("money_timing", self.money_timing, MONEY_TIMINGS)
-        check_choice("rights_accounting", self.rights_accounting, RIGHTS_ACCOUNTINGS)
-        check_choice("clearing", self.clearing, CLEARING_METHODS)
+            object.__setattr__(self, name, check_integer(name, getattr(self, name)))
+        for name, choices in (("fairness", FAIRNESS), ("claims", CLAIMS), ("excess", EXCESS_RULES),
+                              ("terminal", TERMINALS), ("money_timing", MONEY_TIMINGS),
+                              ("rights_accounting", RIGHTS_ACCOUNTINGS),
+                              ("clearing", CLEARING_METHODS)):
+            check_choice(name, getattr(self, name), choices)
         object.__setattr__(self, "clearing_options",
                            resolve_options(self.clearing, dict(self.clearing_options)))
         for name in ("storage_cost", "terminal_good_value", "terminal_money_value"):
-            if not np.isfinite(getattr(self, name)):
-                raise ValueError(f"{name}: expected a finite number; got {getattr(self, name)!r}")
+            check_number(name, getattr(self, name))
         for name in ("max_price", "max_volume"):
-            if not (np.isfinite(getattr(self, name)) and getattr(self, name) > 0):
-                raise ValueError(f"{name}: expected a positive number; got {getattr(self, name)!r}")
+            check_positive(name, getattr(self, name))
         if not (np.isfinite(self.discount) and 0 < self.discount <= 1):
             raise ValueError(f"discount: expected a number in (0, 1]; got {self.discount!r}")
 

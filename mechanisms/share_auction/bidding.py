@@ -31,7 +31,7 @@ import numpy as np
 
 from .allocation import check_capacity
 from .beliefs import NormalBelief
-from .valuations import Valuation, _derivative, _value
+from .valuations import Valuation, _derivative, _value, check_valuation
 from .._arrays import check_choice, check_integer, check_number
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
@@ -115,8 +115,7 @@ def _belief_nodes(mean, sd, t, wt, clip, y, w):
 def expected_utility(valuation: Valuation, bid, belief: NormalBelief, capacity, *, n_nodes: int = 64,
                      truncation: str = "renormalize") -> float:
     """``EU(s)`` of the module docstring (Gauss-Hermite quadrature)."""
-    if not isinstance(valuation, Valuation):
-        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    check_valuation(valuation)
     C = check_capacity(capacity)
     s = check_number("bid", bid, nonnegative=True)
     y, w = belief_nodes(belief, n_nodes, truncation)
@@ -127,8 +126,7 @@ def expected_utility(valuation: Valuation, bid, belief: NormalBelief, capacity, 
 def optimal_bid(valuation: Valuation, belief: NormalBelief, capacity, *, n_nodes: int = 64,
                 truncation: str = "renormalize") -> float:
     """``s^o = argmax_s EU(s)`` (module docstring)."""
-    if not isinstance(valuation, Valuation):
-        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    check_valuation(valuation)
     C = check_capacity(capacity)
     y, w = belief_nodes(belief, n_nodes, truncation)
     a, b = valuation.parameters

@@ -19,8 +19,8 @@ import numba
 import numpy as np
 from .._arrays import check_positive
 
-__all__ = ["Valuation", "LogValuation", "PowerValuation", "check_valuations", "valuation_arrays",
-           "KIND_LOG", "KIND_POWER"]
+__all__ = ["Valuation", "LogValuation", "PowerValuation", "check_valuation", "check_valuations",
+           "valuation_arrays", "KIND_LOG", "KIND_POWER"]
 
 KIND_LOG = 0
 KIND_POWER = 1
@@ -105,6 +105,13 @@ class PowerValuation(Valuation):
 
     def inverse_derivative(self, slope):
         return (np.asarray(slope, dtype=float) / (self.a * self.p)) ** (1.0 / (self.p - 1.0))
+
+
+def check_valuation(valuation) -> Valuation:
+    """``valuation`` when it is a :class:`Valuation`; raises naming it."""
+    if not isinstance(valuation, Valuation):
+        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    return valuation
 
 
 def check_valuations(valuations, n: int | None = None) -> tuple:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .book import nonnegative_vector
 from .claims import EXCESS_RULES
 from .clearing import CLEARING_METHODS, resolve_options
 from .._arrays import check_choice, check_integer, check_number, check_positive
@@ -62,16 +63,6 @@ RIGHTS_ACCOUNTINGS = ("consumed", "kept")
 CODE_CONVENTION = {"claims": "residual", "excess": "equal_all", "storage_cost": 0.0,
                    "terminal": "before_trade", "money_timing": "immediate",
                    "rights_accounting": "kept"}
-
-
-def _positive_vector(name, value, allow_zero=True):
-    a = np.array(value, dtype=np.float64, copy=True).reshape(-1)
-    bad = a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0)
-    if bad or (not allow_zero and np.all(a == 0)):
-        raise ValueError(f"{name}: expected a non-empty vector of finite values >= 0"
-                         f"{'' if allow_zero else ', not all 0'}; got {value!r}")
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,9 +104,9 @@ class Crisis:
     rights_accounting: str = "consumed"
 
     def __post_init__(self):
-        object.__setattr__(self, "demands", _positive_vector("demands", self.demands, False))
-        object.__setattr__(self, "earnings", _positive_vector("earnings", self.earnings))
-        object.__setattr__(self, "supply", _positive_vector("supply", self.supply))
+        object.__setattr__(self, "demands", nonnegative_vector("demands", self.demands, nonzero=True))
+        object.__setattr__(self, "earnings", nonnegative_vector("earnings", self.earnings))
+        object.__setattr__(self, "supply", nonnegative_vector("supply", self.supply))
         if self.earnings.size != self.demands.size:
             raise ValueError(f"earnings: expected {self.demands.size} values (one per buyer); "
                              f"got {self.earnings.size}")

@@ -353,8 +353,7 @@ def _allocate_classes(problem, thetas, lowers, weights, eps):
             raise NotImplementedError("linear valuations at ε = 0 are handled only with a capacity, "
                                       "no cost and zero minima (the optimum is not unique)")
         top = thetas == thetas[weights > 0].max()
-        x = np.where(top, problem.capacity / weights[top].sum(), 0.0)
-        return x
+        return np.where(top, problem.capacity / weights[top].sum(), 0.0)
     cap = np.inf if problem.capacity is None else problem.capacity
     out = np.empty(len(thetas))
     status = _allocate(val.code, float(val.parameter), thetas, lowers,
@@ -364,7 +363,7 @@ def _allocate_classes(problem, thetas, lowers, weights, eps):
     return out
 
 
-def _slsqp(problem, thetas, eps, x0=None):
+def _slsqp(problem, thetas, eps):
     val, n = problem.valuation, len(thetas)
     lowers = np.asarray(problem.lower)
     a = problem.cost
@@ -381,11 +380,7 @@ def _slsqp(problem, thetas, eps, x0=None):
     if problem.capacity is not None:
         cons.append({"type": "ineq", "fun": lambda x: problem.capacity - x.sum(),
                      "jac": lambda x: -np.ones(n)})
-    if x0 is None:
-        x0 = lowers + (0.0 if problem.capacity is None else
-                       (problem.capacity - lowers.sum()) / (2 * n))
-        if problem.capacity is None:
-            x0 = lowers + 0.1
+    x0 = lowers + (0.1 if problem.capacity is None else (problem.capacity - lowers.sum()) / (2 * n))
     ub = [problem.capacity if problem.capacity is not None else val.saturation(t) for t in thetas]
     bounds = [(lo, None if not np.isfinite(u) else max(u, lo)) for lo, u in zip(lowers, ub)]
     res = optimize.minimize(neg, x0, jac=grad, bounds=bounds, constraints=cons, method="SLSQP",

@@ -25,10 +25,6 @@ __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "w
            "bfs_tree_edges"]
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _edges(pairs):
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
@@ -86,7 +82,7 @@ def watts_strogatz(n: int, k: int = 4, p: float = 0.3, seed=None, *, max_tries: 
         raise ValueError(f"k: expected an even number < n = {n}; got {k}")
     if not 0 <= p <= 1:
         raise ValueError(f"p: expected a probability in [0, 1]; got {p!r}")
-    rng = _rng(seed)
+    rng = np.random.default_rng(seed)
     lattice = [(i, (i + d) % n) for d in range(1, k // 2 + 1) for i in range(n)]
     for _ in range(max_tries):
         adj = {frozenset(e) for e in lattice}
@@ -109,7 +105,7 @@ def erdos_renyi(n: int, p: float, seed=None, *, max_tries: int = 10_000) -> np.n
     n = check_integer("n", n, 2)
     if not (0 < float(p) <= 1):
         raise ValueError(f"p: expected a probability in (0, 1]; got {p!r}")
-    rng = _rng(seed)
+    rng = np.random.default_rng(seed)
     iu = np.triu_indices(n, 1)
     for _ in range(max_tries):
         keep = rng.random(iu[0].size) < p

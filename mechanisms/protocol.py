@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._arrays import read_only
+from ._arrays import check_positive, read_only
 from .results import MechanismResult, results_table
 
 __all__ = ["ResourceInstance", "linear_constraint_mechanism", "private_goods_mechanism",
@@ -57,9 +57,7 @@ class ResourceInstance:
                              f"shapes {a.shape}, {p.shape}")
         if not (np.all(np.isfinite(a)) and np.all(a > 0) and np.all(np.isfinite(p))):
             raise ValueError("curvatures: finite and > 0; peaks: finite")
-        c = float(self.capacity)
-        if not (np.isfinite(c) and c > 0):
-            raise ValueError(f"capacity: expected a finite number > 0; got {self.capacity!r}")
+        c = check_positive("capacity", self.capacity)
         e = np.asarray(self.edges, dtype=np.int64).reshape(-1, 2)
         object.__setattr__(self, "curvatures", read_only(a))
         object.__setattr__(self, "peaks", read_only(p))

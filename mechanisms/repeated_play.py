@@ -41,7 +41,7 @@ distance ``target_tol`` to a known ``target`` (4), a ``stop`` predicate (5), a d
 a run with no stopping rule is a fixed-horizon run, and playing its ``max_rounds`` rounds is its
 success (7); with a rule that was never met it is not (1). Histories are kept every
 ``record_every`` rounds; per-round changes, distances and ``monitor`` values every round; progress
-goes to ``callback`` and to ``logging`` (logger ``mechanisms.repeated_play``).
+goes to ``callback``.
 
 When the joint best response is a contraction (ch. 4 Theorems 5.4-5.5), every ABR dynamic
 converges to the unique equilibrium (Fact 5.3, [HeMa12] Theorem 1).
@@ -66,19 +66,16 @@ Example
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from ._arrays import check_integer
+from ._arrays import check_choice, check_integer, check_number, check_positive
 
-__all__ = ["RepeatedPlayResult", "RoundState", "repeated_play", "random_profile", "ORDERS",
+__all__ = ["RepeatedPlayResult", "RoundState", "repeated_play", "ORDERS",
            "STATUS_MESSAGES", "Dynamic", "Cournot", "WindowAverage", "ExponentialAverage",
            "FictitiousPlay", "RandomConvexWindow", "HeterogeneousWindow", "SampledPast",
            "DYNAMICS"]
-
-logger = logging.getLogger("mechanisms.repeated_play")
 
 ORDERS = ("simultaneous", "sequential", "asynchronous")
 STATUS_MESSAGES = {
@@ -187,17 +184,10 @@ class _WindowState:
         """``m_{n-s}`` for ``s = 1..count``."""
         return self.buf[(self.head - (s - 1)) % self.k]
 
-    def newest(self):
-        return self.buf[self.head]
-
     def stacked(self):
         """Rows ``m_{n-1}, m_{n-2}, ...`` (``count`` rows)."""
         idx = (self.head - np.arange(self.count)) % self.k
         return self.buf[idx]
-
-
-def _check_window(k, name="window"):
-    check_integer(name, k)
 
 
 @dataclass(frozen=True)
@@ -208,7 +198,7 @@ class WindowAverage(Dynamic):
     name = "window-average"
 
     def __post_init__(self):
-        _check_window(self.window)
+        check_integer("window", self.window)
 
     def _start(self, m0, n_players, rng):
         dyn = self
@@ -300,9 +290,8 @@ class RandomConvexWindow(Dynamic):
     name = "random-convex-window"
 
     def __post_init__(self):
-        _check_window(self.window)
-        if not (np.isfinite(self.concentration) and self.concentration > 0):
-            raise ValueError(f"concentration: expected a number > 0; got {self.concentration!r}")
+        check_integer("window", self.window)
+        check_positive("concentration", self.concentration)
 
     def _start(self, m0, n_players, rng):
         dyn = self
@@ -329,7 +318,7 @@ class HeterogeneousWindow(Dynamic):
 
     def __post_init__(self):
         if self.weights is None:
-            _check_window(self.window)
+            check_integer("window", self.window)
             return
         w = np.asarray(self.weights, dtype=np.float64)
         if w.ndim != 2 or w.shape[1] < 1 or np.any(w < 0) or not np.all(np.isfinite(w)) \
@@ -371,7 +360,7 @@ class SampledPast(Dynamic):
     name = "sampled-past"
 
     def __post_init__(self):
-        _check_window(self.window)
+        check_integer("window", self.window)
 
     def _start(self, m0, n_players, rng):
         class State(_WindowState):
@@ -381,11 +370,8 @@ class SampledPast(Dynamic):
         return State(m0, self.window)
 
 
-DYNAMICS = {"cournot": Cournot, "window-average": WindowAverage,
-                "exponential-average": ExponentialAverage, "fictitious-play": FictitiousPlay,
-                "random-convex-window": RandomConvexWindow, "heterogeneous-window": HeterogeneousWindow,
-                "sampled-past": SampledPast}
-
+DYNAMICS = {d.name: d for d in (Cournot, WindowAverage, ExponentialAverage, FictitiousPlay,
+                                 RandomConvexWindow, HeterogeneousWindow, SampledPast)}
 
 
 # ----------------------------------------------------------------------- records
@@ -462,32 +448,14 @@ class RepeatedPlayResult:
         return int(hit[0]) if hit.size else None
 
 
-def random_profile(like, *, scale: float = 1.0, center=None, seed=None, distribution: str = "normal"):
-    """A random profile with the layout of ``like``: ``center + scale * Z`` with ``Z`` standard
-    normal (``distribution="normal"``) or uniform on ``[-1, 1]`` (``"uniform"``)."""
-    packer = _Packer(like)
-    rng = np.random.default_rng(seed)
-    if distribution == "normal":
-        z = rng.standard_normal(packer.dim)
-    elif distribution == "uniform":
-        z = rng.uniform(-1.0, 1.0, packer.dim)
-    else:
-        raise ValueError(f"distribution: expected 'normal' or 'uniform'; got {distribution!r}")
-    if not (np.isfinite(scale) and scale >= 0):
-        raise ValueError(f"scale: expected a number >= 0; got {scale!r}")
-    c = np.zeros(packer.dim) if center is None else packer.flat(center, "center")
-    out = packer.unflat(c + scale * z)
-    return tuple(a.copy() for a in out) if packer.tuple_form else out.copy()
-
-
 def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
                   dynamic: Dynamic | None = None, order: str = "simultaneous",
-                  update_probability: float = 0.5, players=None, max_rounds: int = 100,
+                  update_probability: float = 0.5, max_rounds: int = 100,
                   tol: float | None = None, target=None, target_tol: float | None = None, norm=2,
                   divergence_bound: float | None = None, stop: Callable | None = None,
                   monitor: Callable | None = None, record_every: int = 1,
-                  callback: Callable | None = None, log_every: int = 0, seed=None,
-                  start_like=None, start_scale: float = 1.0) -> RepeatedPlayResult:
+                  callback: Callable | None = None, seed=None,
+                  start_scale: float = 1.0) -> RepeatedPlayResult:
     """Repeated play of a game from ``start`` (module docstring; ch. 4 §5, Definition 5.1).
 
     Parameters
@@ -501,8 +469,8 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
         (profile, state)``. ``profile`` is read-only and in the start's layout.
     start : profile or "random"
         An array whose first axis indexes the players, or a sequence of per-player arrays.
-        ``"random"``: ``start_scale * N(0, 1)`` entries in the layout of ``start_like`` (or
-        ``target``) drawn from the run's generator.
+        ``"random"``: ``start_scale * N(0, 1)`` entries in the layout of ``target``, drawn from
+        the run's generator.
     joint : bool
     state : optional
         The players' private state at the start: one entry per player (``joint=False``) or one
@@ -510,11 +478,9 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
     dynamic : Dynamic
         Member of the ABR class (default :class:`Cournot`: respond to the last round).
     order : {"simultaneous", "sequential", "asynchronous"}
-        Synchronous (Jacobi) updates, Gauss-Seidel updates in the order of ``players`` (a player
+        Synchronous (Jacobi) updates, Gauss-Seidel updates in the players' order (a player
         responds to the assessment with the newest actions in place of ``m_{n-1}``), or
         asynchronous updates (each player independently with probability ``update_probability``).
-    players : sequence of int, optional
-        The players who update, in this order (default all); the others repeat their start action.
     max_rounds : int
     tol : float, optional
         Stop (status 0) when the largest relative change in a round is ``<= tol``.
@@ -531,8 +497,6 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
         Keep the profile (and state) every ``record_every`` rounds (0: only the start and the last).
     callback : callable, optional
         ``callback(state: RoundState)`` after every round; raising ``StopIteration`` stops (status 3).
-    log_every : int
-        Log progress (logger ``mechanisms.repeated_play``, level INFO) every ``log_every`` rounds.
     seed : None, int or numpy.random.Generator
         Randomness of the start, the dynamic and the asynchronous schedule.
 
@@ -545,13 +509,11 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
     dynamic = Cournot() if dynamic is None else dynamic
     if not isinstance(dynamic, Dynamic):
         raise TypeError(f"dynamic: expected a Dynamic (one of {sorted(DYNAMICS)}); got {dynamic!r}")
-    if order not in ORDERS:
-        raise ValueError(f"order: expected one of {ORDERS}; got {order!r}")
+    check_choice("order", order, ORDERS)
     if not (np.isfinite(update_probability) and 0 < update_probability <= 1):
         raise ValueError(f"update_probability: expected a probability in (0, 1]; got {update_probability!r}")
     max_rounds = check_integer("max_rounds", max_rounds)
     record_every = check_integer("record_every", record_every, 0)
-    log_every = check_integer("log_every", log_every, 0)
     for name, value in (("tol", tol), ("target_tol", target_tol), ("divergence_bound", divergence_bound)):
         if value is not None and not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{name}: expected a finite number >= 0 or None; got {value!r}")
@@ -568,32 +530,25 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
     if random_start:
         if start != "random":
             raise ValueError(f"start: expected a profile or 'random'; got {start!r}")
-        like = start_like if start_like is not None else target
-        if like is None:
-            raise ValueError("start: 'random' needs start_like (or target) to give the layout")
-        packer = _Packer(like if not isinstance(like, (list, tuple)) else tuple(like))
-        m = np.array(packer.flat(random_profile(like, scale=start_scale, seed=rng)))
+        if target is None:
+            raise ValueError("start: 'random' needs a target to give the layout")
+        check_number("start_scale", start_scale, nonnegative=True)
+        packer = _Packer(target if not isinstance(target, (list, tuple)) else tuple(target))
+        m = start_scale * rng.standard_normal(packer.dim)
     else:
         packer = _Packer(start if isinstance(start, np.ndarray) else tuple(start))
         m = packer.flat(start, "start")
     if not np.all(np.isfinite(m)):
         raise ValueError("start: actions must be finite")
     n_players = packer.n_players
-    players = list(range(n_players)) if players is None else [int(p) for p in players]
-    for p in players:
-        if not 0 <= p < n_players:
-            raise ValueError(f"players: {p} is not a player index (there are {n_players})")
     carry = state is not None
     if carry and not joint:
         state = tuple(state)
         if len(state) != n_players:
             raise ValueError(f"state: expected one entry per player ({n_players}); got {len(state)}")
-    if carry and joint and (order != "simultaneous" or len(players) != n_players):
-        raise ValueError("state: a joint update with a state needs order='simultaneous' and every "
-                         "player updating")
-    all_update = len(players) == n_players and order == "simultaneous"
-    player_set = np.zeros(n_players, dtype=bool)
-    player_set[players] = True
+    if carry and joint and order != "simultaneous":
+        raise ValueError("state: a joint update with a state needs order='simultaneous'")
+    everyone = np.ones(n_players, dtype=bool)
     tgt = None if target is None else packer.flat(target, "target")
 
     def view(v):
@@ -652,7 +607,7 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
             for grp, a, w1 in groups:
                 for p in (range(n_players) if grp is None else grp):
                     lookup[int(p)] = (a, w1)
-            for p in players:
+            for p in range(n_players):
                 a, w1 = lookup[p]
                 if exact:
                     a_p = new.copy()
@@ -661,10 +616,10 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
                 new[packer.blocks[p]] = respond_player(p, a_p, t)
         else:
             if order == "asynchronous":
-                active = player_set & (rng.random(n_players) < update_probability)
+                active = rng.random(n_players) < update_probability
             else:
-                active = player_set
-            if joint and all_update and len(groups) == 1 and groups[0][0] is None:
+                active = everyone
+            if joint and order == "simultaneous" and len(groups) == 1 and groups[0][0] is None:
                 new, st = respond(groups[0][1])
                 if carry:
                     new_states = st
@@ -678,7 +633,7 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
                     if sel.size == 0:
                         continue
                     if not joint:
-                        for p in (sel if grp is not None else [p for p in players if active[p]]):
+                        for p in sel:
                             new[packer.blocks[p]] = respond_player(int(p), a, t)
                     else:
                         idx = packer.index(sel)
@@ -700,8 +655,6 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
             history_rounds.append(t)
             if carry:
                 states.append(current[0])
-        if log_every and t % log_every == 0:
-            logger.info("round %d: change %.3g, distance to target %.3g", t, change, err)
         if not finite:
             status = 2
             break
@@ -745,7 +698,7 @@ def repeated_play(update: Callable, start, *, joint: bool = False, state=None,
     message = STATUS_MESSAGES[status].format(rounds=t, error=errors[-1],
                                              change=changes[-1] if changes else 0.0)
     params = {"dynamic": dynamic, "joint": bool(joint), "order": order,
-              "update_probability": float(update_probability), "players": players,
+              "update_probability": float(update_probability),
               "max_rounds": max_rounds, "tol": tol, "target_tol": target_tol, "norm": norm,
               "divergence_bound": divergence_bound, "record_every": record_every,
               "seed": seed if not isinstance(seed, np.random.Generator) else "Generator",

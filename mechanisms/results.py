@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from ._arrays import check_choice
 
 __all__ = ["MechanismResult", "METHODS", "results_table"]
 
@@ -62,8 +63,7 @@ class MechanismResult:
     parameters: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise ValueError(f"method: expected one of {METHODS}; got {self.method!r}")
+        check_choice("method", self.method, METHODS)
         if self.allocation is not None:
             a = np.array(self.allocation, dtype=np.float64, copy=True)
             a.setflags(write=False)

@@ -25,6 +25,7 @@ from typing import Callable, Optional
 
 import numpy as np
 from scipy.optimize import brentq
+from ._arrays import check_positive
 
 __all__ = ["Utility", "LogUtility", "AlphaFairUtility", "ExponentialUtility", "QuadraticUtility",
            "LogLinearUtility", "CustomUtility", "LogCoshUtility", "random_quadratic_utilities",
@@ -45,20 +46,13 @@ class Utility:
         return self.value(x)
 
 
-def _positive(name, value):
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0; got {value}")
-    return value
-
-
 @dataclass(frozen=True)
 class LogUtility(Utility):
     """``v(x) = weight * ln(1 + x)``."""
     weight: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("LogUtility: weight", self.weight))
+        object.__setattr__(self, "weight", check_positive("LogUtility: weight", self.weight))
 
     def value(self, x):
         return self.weight * np.log1p(x)
@@ -78,8 +72,8 @@ class AlphaFairUtility(Utility):
     alpha: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("AlphaFairUtility: weight", self.weight))
-        object.__setattr__(self, "alpha", _positive("AlphaFairUtility: alpha", self.alpha))
+        object.__setattr__(self, "weight", check_positive("AlphaFairUtility: weight", self.weight))
+        object.__setattr__(self, "alpha", check_positive("AlphaFairUtility: alpha", self.alpha))
 
     def value(self, x):
         z = 1.0 + np.asarray(x, dtype=float)
@@ -101,8 +95,9 @@ class ExponentialUtility(Utility):
     rate: float
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("ExponentialUtility: weight", self.weight))
-        object.__setattr__(self, "rate", _positive("ExponentialUtility: rate", self.rate))
+        object.__setattr__(self, "weight",
+                           check_positive("ExponentialUtility: weight", self.weight))
+        object.__setattr__(self, "rate", check_positive("ExponentialUtility: rate", self.rate))
 
     def value(self, x):
         return self.weight * -np.expm1(-self.rate * np.asarray(x, dtype=float))
@@ -144,7 +139,8 @@ class QuadraticUtility(Utility):
         if peak is not None:
             if theta is not None or sigma is not None:
                 raise ValueError("QuadraticUtility: give theta and sigma, or peak and curvature")
-            curvature = _positive("QuadraticUtility: curvature", 1.0 if curvature is None else curvature)
+            curvature = check_positive("QuadraticUtility: curvature",
+                                       1.0 if curvature is None else curvature)
             peak = float(peak)
             theta, sigma = -0.5 * curvature, curvature * peak
         elif theta is None or sigma is None or curvature is not None:
@@ -215,7 +211,7 @@ class LogLinearUtility(Utility):
     increasing = False
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _positive("LogLinearUtility: weight", self.weight))
+        object.__setattr__(self, "weight", check_positive("LogLinearUtility: weight", self.weight))
         if not np.isfinite(self.cost) or self.cost < 0:
             raise ValueError(f"LogLinearUtility: cost must be finite and >= 0; got {self.cost}")
         object.__setattr__(self, "cost", float(self.cost))
@@ -316,14 +312,15 @@ def random_quadratic_utilities(n_agents: int, eta: float, seed=None, *, sigma_ra
     return tuple(QuadraticUtility(t, s) for t, s in zip(theta, sigma))
 
 
-def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *, eta: Optional[float] = None,
+def check_utilities(utilities, n_agents: Optional[int], dim: Optional[int] = None, *,
                     methods=ONE_GOOD, require_increasing: bool = False) -> tuple:
-    """Validate ``n_agents`` utilities, one per agent, with the ``methods`` the caller uses
-    (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim``, strictly increasing when
-    ``require_increasing`` (ch. 1-2, A1) and the curvature bound (4.1) for ``eta``; return them as a
-    tuple."""
+    """Validate ``n_agents`` utilities (``None``: at least one), one per agent, with the
+    ``methods`` the caller uses (:data:`ONE_GOOD` or :data:`BUNDLE`), equal ``dim`` and strictly
+    increasing when ``require_increasing`` (ch. 1-2, A1); return them as a tuple."""
     utilities = tuple(utilities)
-    if len(utilities) != n_agents:
+    if n_agents is None and not utilities:
+        raise ValueError("utilities: expected at least one utility")
+    if n_agents is not None and len(utilities) != n_agents:
         raise ValueError(f"utilities: expected {n_agents} utilities (one per agent); got {len(utilities)}")
     for i, u in enumerate(utilities):
         if not all(hasattr(u, a) for a in methods):
@@ -335,8 +332,4 @@ def check_utilities(utilities, n_agents: int, dim: Optional[int] = None, *, eta:
         raise ValueError(f"utilities: all agents must have the same number of goods; got dims {sorted(dims)}")
     if dim is not None and dims != {dim}:
         raise ValueError(f"utilities: expected dimension {dim}; got {dims.pop()}")
-    if eta is not None:
-        for i, u in enumerate(utilities):
-            if not u.satisfies_curvature(eta):
-                raise ValueError(f"utilities[{i}]: violates the curvature bound (4.1) for eta = {eta}")
     return utilities

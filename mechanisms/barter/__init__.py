@@ -21,3 +21,10 @@ from .offering import OFFERING_POLICIES, offered_goods
 from .scenarios import SCENARIOS, ScenarioResult, run_scenario
 from .simulation import (BARTER_SCOPES, MECHANISMS, VISIBILITIES, ExchangeResult,
                          simulate_exchange)
+
+__all__ = [
+    "AssignmentResult", "brute_force_optimum", "optimal_assignment", "INITS", "INTERESTS",
+    "PREFERENCES", "Economy", "global_level", "random_economy", "satisfactions",
+    "OFFERING_POLICIES", "offered_goods", "SCENARIOS", "ScenarioResult", "run_scenario",
+    "BARTER_SCOPES", "MECHANISMS", "VISIBILITIES", "ExchangeResult", "simulate_exchange",
+]

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._arrays import check_integer, read_only
+from .._arrays import check_choice, check_integer, check_positive, read_only
 
 from ._kernels import all_satisfactions, holdings_arrays
 
@@ -94,8 +94,7 @@ class Economy:
         if tokens.shape != (n,) or not np.all(np.isfinite(tokens)) or np.any(tokens < 0):
             raise ValueError(f"tokens: expected {n} finite non-negative amounts; got {tokens!r}")
         object.__setattr__(self, "tokens", read_only(tokens, np.float64))
-        if not (np.isfinite(self.price) and self.price > 0):
-            raise ValueError(f"price: expected a positive number; got {self.price!r}")
+        check_positive("price", self.price)
         object.__setattr__(self, "price", float(self.price))
 
     @property
@@ -128,12 +127,9 @@ def random_economy(n_agents: int = 500, n_goods: int = 1500, *, preferences: str
     capacity = check_integer("capacity", capacity, 1)
     initial_goods = check_integer("initial_goods", initial_goods, 0)
     value_max = check_integer("value_max", value_max, 1)
-    if preferences not in PREFERENCES:
-        raise ValueError(f"preferences: expected one of {PREFERENCES}; got {preferences!r}")
-    if interest not in INTERESTS:
-        raise ValueError(f"interest: expected one of {INTERESTS}; got {interest!r}")
-    if init not in INITS:
-        raise ValueError(f"init: expected one of {INITS}; got {init!r}")
+    check_choice("preferences", preferences, PREFERENCES)
+    check_choice("interest", interest, INTERESTS)
+    check_choice("init", init, INITS)
     if interest == "wishlist":
         wishlist_size = check_integer("wishlist_size", wishlist_size, 1)
         if wishlist_size > n_goods:

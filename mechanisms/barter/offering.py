@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["OFFERING_POLICIES", "offered_goods"]
 
@@ -35,8 +35,7 @@ def offered_goods(values, market_best: float, capacity: int, policy: str) -> np.
     >>> offered_goods([1000, 2000, 3000, 4000], 2500, 3, "medium_restrictive").tolist()
     [True, True, False, False]
     """
-    if policy not in OFFERING_POLICIES:
-        raise ValueError(f"policy: expected one of {OFFERING_POLICIES}; got {policy!r}")
+    check_choice("policy", policy, OFFERING_POLICIES)
     values = np.asarray(values, dtype=np.float64).ravel()
     check_integer("capacity", capacity)
     out = np.zeros(values.size, dtype=np.bool_)

@@ -22,7 +22,7 @@ import numpy as np
 from .assignment import optimal_assignment
 from .economy import random_economy
 from .simulation import simulate_exchange
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["SCENARIOS", "ScenarioResult", "run_scenario"]
 
@@ -74,8 +74,7 @@ def run_scenario(scenario: str, *, n_runs: int = 5, seed: int = 0, n_agents: int
     ``simulation_options`` to :func:`simulate_exchange`. ``optima`` (one per run) skips the
     Hungarian solves when the caller already has them for these economies.
     """
-    if scenario not in SCENARIOS:
-        raise ValueError(f"scenario: expected one of {tuple(SCENARIOS)}; got {scenario!r}")
+    check_choice("scenario", scenario, SCENARIOS)
     check_integer("n_runs", n_runs)
     mechanism, policy, preferences = SCENARIOS[scenario]
     economy_options = dict(economy_options or {})

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._arrays import check_integer, freeze
+from .._arrays import check_choice, check_integer, freeze
 
 from ._kernels import all_satisfactions, holdings_arrays
 from .bartering import barter_phase
@@ -113,14 +113,10 @@ def simulate_exchange(economy: Economy, mechanism: str = "currency", *,
     """
     if not isinstance(economy, Economy):
         raise TypeError(f"economy: expected an Economy; got {type(economy).__name__}")
-    if mechanism not in MECHANISMS:
-        raise ValueError(f"mechanism: expected one of {MECHANISMS}; got {mechanism!r}")
-    if policy not in OFFERING_POLICIES:
-        raise ValueError(f"policy: expected one of {OFFERING_POLICIES}; got {policy!r}")
-    if visibility not in VISIBILITIES:
-        raise ValueError(f"visibility: expected one of {VISIBILITIES}; got {visibility!r}")
-    if barter_scope not in BARTER_SCOPES:
-        raise ValueError(f"barter_scope: expected one of {BARTER_SCOPES}; got {barter_scope!r}")
+    check_choice("mechanism", mechanism, MECHANISMS)
+    check_choice("policy", policy, OFFERING_POLICIES)
+    check_choice("visibility", visibility, VISIBILITIES)
+    check_choice("barter_scope", barter_scope, BARTER_SCOPES)
     for name, value in (("n_ticks", n_ticks), ("idle_ticks", idle_ticks)):
         check_integer(name, value)
     if not (np.isfinite(forced_fraction) and 0 <= forced_fraction <= 1):

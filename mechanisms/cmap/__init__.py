@@ -23,7 +23,7 @@ from .metrics import market_loss, nash_social_welfare, nsw_ratio, receipt_deviat
 from .network import ExchangeNetwork
 from .optimum import (SOLVE_METHODS, OptimalityCertificate, WeightedLogOptimum, certify_optimality,
                       solve_weighted_log)
-from .proportional_response import proportional_response_step, proportional_response_update
+from .proportional_response import proportional_response_step
 from .water_filling import water_fill, water_level
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "uniform_split", "check_flows", "receipts", "objective", "flows_matrix", "flows_from_matrix",
     "water_fill", "water_level", "community", "community_utility", "cmap_response",
     "solve_weighted_log", "certify_optimality", "WeightedLogOptimum", "OptimalityCertificate",
-    "SOLVE_METHODS", "proportional_response_step", "proportional_response_update",
+    "SOLVE_METHODS", "proportional_response_step",
     "run_strategy", "MarketRun", "STRATEGIES",
     "nash_social_welfare", "nsw_ratio", "market_loss", "receipt_deviation",
     "notes_network", "oscillation_start", "NOTES_NETWORKS",

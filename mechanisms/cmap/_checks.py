@@ -1,10 +1,7 @@
-"""Input checks and read-only arrays shared by the modules of :mod:`mechanisms.cmap`."""
+"""Input checks shared by the modules of :mod:`mechanisms.cmap`."""
 from __future__ import annotations
 
 import numpy as np
-
-
-from .._arrays import read_only  # noqa: F401  (re-exported for the cmap modules)
 
 
 def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
@@ -19,28 +16,6 @@ def positive_vector(name: str, value, n: int | None = None) -> np.ndarray:
     if bad.size:
         raise ValueError(f"{name}: entries must be finite and > 0; {name}[{int(bad[0])}] = {a[bad[0]]}")
     return a
-
-
-def fraction(name: str, value, *, open_left: bool = True) -> float:
-    """A number in (0, 1] (or [0, 1] with ``open_left=False``)."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(f) or f > 1 or f < 0 or (open_left and f == 0):
-        interval = "(0, 1]" if open_left else "[0, 1]"
-        raise ValueError(f"{name}: expected a number in {interval}; got {value!r}")
-    return f
-
-
-def nonnegative(name: str, value) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(f) or f < 0:
-        raise ValueError(f"{name}: expected a finite number >= 0; got {value!r}")
-    return f
 
 
 def community_radius(k) -> int:

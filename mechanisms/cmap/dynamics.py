@@ -25,13 +25,13 @@ import numpy as np
 
 from mechanisms.repeated_play import repeated_play
 
-from ._checks import community_radius, fraction, nonnegative, read_only
+from ._checks import community_radius
 from .community import _cmap_jacobi, _cmap_sweeps, community, program_neighbours
 from .flows import check_flows, receipts, uniform_split
 from .network import ExchangeNetwork
 from .optimum import WeightedLogOptimum, solve_weighted_log
 from .proportional_response import _proportional_response_steps
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer, check_number, check_positive, read_only
 
 __all__ = ["MarketRun", "run_strategy", "STRATEGIES"]
 
@@ -99,14 +99,15 @@ def run_strategy(network: ExchangeNetwork, strategy: str, *, start=None, k: int 
         Passed to the engine: ``callback(state)`` with a
         :class:`~mechanisms.repeated_play.RoundState`; raise ``StopIteration`` to stop.
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy: expected one of {STRATEGIES}; got {strategy!r}")
+    check_choice("strategy", strategy, STRATEGIES)
     if not isinstance(network, ExchangeNetwork):
         raise TypeError(f"network: expected an ExchangeNetwork; got {type(network).__name__}")
     k = community_radius(k)
-    damping = fraction("damping", damping)
+    damping = check_positive("damping", damping)
+    if damping > 1:
+        raise ValueError(f"damping: expected a number in (0, 1]; got {damping!r}")
     max_rounds = check_integer("max_rounds", max_rounds)
-    tol = nonnegative("tol", tol)
+    tol = check_number("tol", tol, nonnegative=True)
     n = network.n_agents
     if agent_order is None:
         order = list(range(n))

@@ -12,14 +12,10 @@ import numpy as np
 
 from ..graphs import complete, complete_bipartite, cycle, erdos_renyi, grid, path, star, watts_strogatz
 from .network import ExchangeNetwork
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["star", "path", "cycle", "complete", "grid", "complete_bipartite", "watts_strogatz",
            "erdos_renyi", "random_exchange_network", "GRAPH_FAMILIES"]
-
-
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _grid_of(n):
@@ -29,32 +25,12 @@ def _grid_of(n):
     return grid(r, n // r)
 
 
-def _watts_strogatz_family(n, rng):
-    return watts_strogatz(n, min(4, 2 * ((n - 1) // 2)), 0.3, rng)
-
-
-def _erdos_renyi_family(n, rng):
-    return erdos_renyi(n, min(4.0, n - 1.0) / (n - 1), rng, max_tries=1000)
-
-
-def _grid_family(n, rng):
-    return _grid_of(n)
-
-
-def _star_family(n, rng):
-    return star(n)
-
-
-def _path_family(n, rng):
-    return path(n)
-
-
 GRAPH_FAMILIES = {
-    "watts_strogatz": _watts_strogatz_family,
-    "erdos_renyi": _erdos_renyi_family,
-    "grid": _grid_family,
-    "star": _star_family,
-    "path": _path_family,
+    "watts_strogatz": lambda n, rng: watts_strogatz(n, min(4, 2 * ((n - 1) // 2)), 0.3, rng),
+    "erdos_renyi": lambda n, rng: erdos_renyi(n, min(4.0, n - 1.0) / (n - 1), rng, max_tries=1000),
+    "grid": lambda n, rng: _grid_of(n),
+    "star": lambda n, rng: star(n),
+    "path": lambda n, rng: path(n),
 }
 """Family name -> ``edges(n, rng)``: the notes' protocol (WS with k = 4, p = 0.3; connected ER
 with mean degree 4 (both capped for ``n <= 4``); the most square grid with ``n`` agents; star; path)."""
@@ -63,11 +39,10 @@ with mean degree 4 (both capped for ``n <= 4``); the most square grid with ``n``
 def random_exchange_network(family: str, n: int, seed=None, *, low: float = 0.5,
                             high: float = 2.0) -> ExchangeNetwork:
     """A network of the named family with ``ε, v ~ U[low, high]`` i.i.d. (seeded)."""
-    if family not in GRAPH_FAMILIES:
-        raise ValueError(f"family: expected one of {sorted(GRAPH_FAMILIES)}; got {family!r}")
+    check_choice("family", family, GRAPH_FAMILIES)
     if not 0 < low <= high:
         raise ValueError(f"low, high: expected 0 < low <= high; got {low!r}, {high!r}")
-    rng = _rng(seed)
+    rng = np.random.default_rng(seed)
     edges = GRAPH_FAMILIES[family](check_integer("n", n, 3), rng)
     eps = rng.uniform(low, high, n)
     val = rng.uniform(low, high, n)

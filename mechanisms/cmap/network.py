@@ -21,8 +21,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from ..graphs import hop_distances
-from ._checks import positive_vector, read_only
-from .._arrays import check_integer
+from ._checks import positive_vector
+from .._arrays import check_integer, read_only
 
 __all__ = ["ExchangeNetwork"]
 

@@ -30,12 +30,11 @@ import numpy as np
 from mechanisms.repeated_play import repeated_play
 from mechanisms.results import MechanismResult
 
-from ._checks import nonnegative, read_only
 from .community import _cmap_sweeps
 from .flows import check_flows, objective, receipts, uniform_split
 from .network import ExchangeNetwork
 from .proportional_response import _proportional_response_steps
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer, check_number, read_only
 
 __all__ = ["OptimalityCertificate", "WeightedLogOptimum", "certify_optimality", "solve_weighted_log",
            "SOLVE_METHODS"]
@@ -176,10 +175,9 @@ def solve_weighted_log(network: ExchangeNetwork, *, method: str = "block_ascent"
     -------
     WeightedLogOptimum
     """
-    if method not in SOLVE_METHODS:
-        raise ValueError(f"method: expected one of {SOLVE_METHODS}; got {method!r}")
-    tol = nonnegative("tol", tol)
-    xtol = nonnegative("xtol", xtol)
+    check_choice("method", method, SOLVE_METHODS)
+    tol = check_number("tol", tol, nonnegative=True)
+    xtol = check_number("xtol", xtol, nonnegative=True)
     max_rounds = check_integer("max_rounds", max_rounds)
     if check_every is None:
         check_every = 1 if method == "block_ascent" else 100

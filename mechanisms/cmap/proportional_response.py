@@ -19,22 +19,7 @@ import numpy as np
 from .flows import check_flows, receipts
 from .network import ExchangeNetwork
 
-__all__ = ["proportional_response_step", "proportional_response_update"]
-
-
-def proportional_response_update(network: ExchangeNetwork, x, agent: int) -> np.ndarray:
-    """Agent ``agent``'s new out-flows under proportional response against the profile ``x``.
-
-    Raises ``ValueError`` if the agent received nothing (its split is then undefined).
-    """
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    if x.shape != (network.n_arcs,):
-        raise ValueError(f"x: expected shape ({network.n_arcs},); got {x.shape}")
-    out = np.empty(int(network.degrees[agent]))
-    if not _proportional_response_agent(int(agent), x, network.indptr, network.heads, network.reverse,
-                                        network.values, network.endowments, out):
-        raise ValueError(f"x: agent {agent} received nothing, so its proportional response is undefined")
-    return out
+__all__ = ["proportional_response_step"]
 
 
 @numba.njit(cache=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .._arrays import check_positive
 from .._levels import _clipped_level
 
 __all__ = ["water_fill", "water_level"]
@@ -68,9 +69,7 @@ def _check(weights, residuals, budget):
         raise ValueError("weights: entries must be finite and > 0")
     if not np.all(np.isfinite(R)) or np.any(R < 0):
         raise ValueError("residuals: entries must be finite and >= 0")
-    B = float(budget)
-    if not np.isfinite(B) or B <= 0:
-        raise ValueError(f"budget: expected a finite number > 0; got {budget!r}")
+    B = check_positive("budget", budget)
     return w, R, B
 
 

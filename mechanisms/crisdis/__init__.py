@@ -34,3 +34,14 @@ from .metrics import frustration, price_of_anarchy
 from .policies import (action_dims, constant_actions, initial_profile, policy_means, policy_stds,
                        sample_actions)
 from .simulation import BUYER_ACTIONS, SELLER_ACTIONS, Rollout, rollout
+
+__all__ = [
+    "Clearing", "MarketConditions", "OrderBook", "market_conditions", "EXCESS_RULES",
+    "constrained_equal_awards", "constrained_equal_losses", "contested_garment",
+    "CLEARING_METHODS", "TIE_BREAKS", "clear", "CODE_CONVENTION", "FAIRNESS", "Crisis",
+    "code_population", "make_crisis", "paper_population", "maximum_clearing_flow",
+    "ExploitabilityReport", "exploitability", "Evaluation", "LearningResult", "evaluate_profile",
+    "learn_equilibrium", "frustration", "price_of_anarchy", "action_dims", "constant_actions",
+    "initial_profile", "policy_means", "policy_stds", "sample_actions", "BUYER_ACTIONS",
+    "SELLER_ACTIONS", "Rollout", "rollout",
+]

@@ -27,17 +27,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from .._arrays import check_choice
 
 __all__ = ["OrderBook", "Clearing", "MarketConditions", "market_conditions"]
 
 
-def _vector(name, value, size):
-    a = np.array(value, dtype=np.float64, copy=True).reshape(-1) if np.ndim(value) else \
-        np.full(size, float(value))
-    if a.shape != (size,):
-        raise ValueError(f"{name}: expected {size} values; got shape {np.shape(value)}")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"{name}: expected finite values >= 0; got {a}")
+def nonnegative_vector(name, value, size=None, *, nonzero=False):
+    """``value`` as a read-only vector of finite values >= 0: ``size`` of them (a number fills
+    them), else at least one; ``nonzero``: not all 0."""
+    a = np.array(value, dtype=np.float64, copy=True).reshape(-1) if np.ndim(value) or size is None \
+        else np.full(size, float(value))
+    if a.size == 0 or (size is not None and a.shape != (size,)):
+        raise ValueError(f"{name}: expected {size or 'some'} values; got shape {np.shape(value)}")
+    if not np.all(np.isfinite(a)) or np.any(a < 0) or (nonzero and np.all(a == 0)):
+        raise ValueError(f"{name}: expected finite values >= 0{', not all 0' if nonzero else ''}; "
+                         f"got {a}")
     a.setflags(write=False)
     return a
 
@@ -75,10 +79,10 @@ class OrderBook:
             raise ValueError("good_volumes, bid_good_volumes: need at least one seller and "
                              "one buyer")
         for name in ("good_volumes", "good_prices"):
-            object.__setattr__(self, name, _vector(name, getattr(self, name), n_s))
+            object.__setattr__(self, name, nonnegative_vector(name, getattr(self, name), n_s))
         for name in ("right_volumes", "right_prices", "bid_good_volumes", "bid_good_prices",
                      "bid_right_volumes", "bid_right_prices", "kept_rights", "money"):
-            object.__setattr__(self, name, _vector(name, getattr(self, name), n_b))
+            object.__setattr__(self, name, nonnegative_vector(name, getattr(self, name), n_b))
         object.__setattr__(self, "rights_enforced", bool(self.rights_enforced))
 
     @property
@@ -169,8 +173,7 @@ def market_conditions(book: OrderBook, clearing: Clearing, *, prices: str = "abs
     ``prices="absolute"``: condition 4 per trade; ``"average"``: on the buyer's average price of
     Good and of Right. Tolerances are absolute (LP solutions are feasible up to ~1e-9).
     """
-    if prices not in ("absolute", "average"):
-        raise ValueError(f"prices: expected 'absolute' or 'average'; got {prices!r}")
+    check_choice("prices", prices, ("absolute", "average"))
     g, r = clearing.good, clearing.rights
     pg, pr = clearing.good_prices, clearing.right_prices
     if g.shape != (book.n_sellers, book.n_buyers) or r.shape != (book.n_buyers, book.n_buyers):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._arrays import check_choice, check_number
 from .._levels import _clipped_level
 
 __all__ = ["contested_garment", "constrained_equal_awards", "constrained_equal_losses",
@@ -47,9 +48,7 @@ def _check_claims(claims, estate, allow_excess):
         raise ValueError(f"claims: expected a non-empty 1-d array; got shape {d.shape}")
     if not np.all(np.isfinite(d)) or np.any(d < 0):
         raise ValueError(f"claims: expected finite values >= 0; got {d}")
-    e = float(estate)
-    if not np.isfinite(e) or e < 0:
-        raise ValueError(f"estate: expected a finite number >= 0; got {estate!r}")
+    e = check_number("estate", estate, nonnegative=True)
     total = d.sum()
     if not allow_excess and e > total * (1 + 1e-12) + 1e-12:
         raise ValueError(f"estate: expected at most the total claim {total}; got {e}")
@@ -82,8 +81,7 @@ def contested_garment(claims, estate, *, excess: str = "positive") -> np.ndarray
     >>> [contested_garment([100, 200, 300], e).round(2).tolist() for e in (100, 200, 300)]
     [[33.33, 33.33, 33.33], [50.0, 75.0, 75.0], [50.0, 100.0, 150.0]]
     """
-    if excess not in EXCESS_RULES:
-        raise ValueError(f"excess: expected one of {EXCESS_RULES}; got {excess!r}")
+    check_choice("excess", excess, EXCESS_RULES)
     d, e = _check_claims(claims, estate, True)
     out = np.empty_like(d)
     _contested_garment(d, e, EXCESS_RULES.index(excess), out)

@@ -43,6 +43,7 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.optimize import linprog
 
+from .._arrays import check_choice, check_number
 from .book import Clearing, OrderBook
 
 __all__ = ["clear", "CLEARING_METHODS", "TIE_BREAKS"]
@@ -58,8 +59,7 @@ _FIELDS = ("good_volumes", "good_prices", "right_volumes", "right_prices", "bid_
 
 def resolve_options(method: str, options: dict) -> dict:
     """Validate ``method`` and its options; return them with defaults filled in."""
-    if method not in CLEARING_METHODS:
-        raise ValueError(f"method: expected one of {CLEARING_METHODS}; got {method!r}")
+    check_choice("method", method, CLEARING_METHODS)
     unknown = set(options) - set(_OPTIONS[method])
     if unknown:
         raise TypeError(f"clear(): method {method!r} takes the options {_OPTIONS[method]}; "
@@ -67,16 +67,13 @@ def resolve_options(method: str, options: dict) -> dict:
     out = {}
     if method in ("random", "greedy"):
         eps = options.get("eps_trade", 0.0)
-        if not (np.isfinite(eps) and eps >= 0):
-            raise ValueError(f"eps_trade: expected a finite number >= 0; got {eps!r}")
+        check_number("eps_trade", eps, nonnegative=True)
         out["eps_trade"] = float(eps)
     else:
         margin = options.get("capacity_margin", 0.0)
-        if not (np.isfinite(margin) and margin >= 0):
-            raise ValueError(f"capacity_margin: expected a finite number >= 0; got {margin!r}")
+        check_number("capacity_margin", margin, nonnegative=True)
         tie = options.get("tie_break", "trim_rights")
-        if tie not in TIE_BREAKS:
-            raise ValueError(f"tie_break: expected one of {TIE_BREAKS}; got {tie!r}")
+        check_choice("tie_break", tie, TIE_BREAKS)
         out.update(capacity_margin=float(margin), tie_break=tie)
     return out
 
@@ -216,42 +213,37 @@ def _lp_template(n_s, n_b, with_rights, average):
     ri = lambda t, b: n_s * n_b + t * n_b + b         # noqa: E731
     entries, rows = [], []
 
-    def new_row(kind, index):
+    def add(kind, index, cells):                      # one row: its (col, kind, i, b) cells
+        entries.extend((len(rows),) + c for c in cells)
         rows.append((kind, index))
-        return len(rows) - 1
+
+    def goods(b, kind):                                # g[s, b] for every seller s
+        return [(gi(s, b), kind, s, b) for s in range(n_s)]
+
+    def rights(b, kind):                               # r[t, b] for every other buyer t
+        return [(ri(t, b), kind, t, b) for t in range(n_b) if t != b]
 
     for s in range(n_s):                               # 1: Good offers
-        row = new_row("supply_g", s)
-        entries += [(row, gi(s, b), 0, s, b) for b in range(n_b)]
+        add("supply_g", s, [(gi(s, b), 0, s, b) for b in range(n_b)])
     if with_rights:
         for t in range(n_b):                           # 1: Right offers
-            row = new_row("supply_r", t)
-            entries += [(row, ri(t, b), 0, t, b) for b in range(n_b) if b != t]
+            add("supply_r", t, [(ri(t, b), 0, t, b) for b in range(n_b) if b != t])
     for b in range(n_b):                               # 2: bid volumes
-        row = new_row("bid_g", b)
-        entries += [(row, gi(s, b), 0, s, b) for s in range(n_s)]
+        add("bid_g", b, goods(b, 0))
     if with_rights:
         for b in range(n_b):
-            row = new_row("bid_r", b)
-            entries += [(row, ri(t, b), 0, t, b) for t in range(n_b) if t != b]
+            add("bid_r", b, rights(b, 0))
     for b in range(n_b):                               # budgets
-        row = new_row("budget", b)
-        entries += [(row, gi(s, b), 2, s, b) for s in range(n_s)]
-        if with_rights:
-            entries += [(row, ri(t, b), 3, t, b) for t in range(n_b) if t != b]
+        add("budget", b, goods(b, 2) + (rights(b, 3) if with_rights else []))
     if with_rights:
         for b in range(n_b):                           # Rights cover the Good
-            row = new_row("rights", b)
-            entries += [(row, gi(s, b), 0, s, b) for s in range(n_s)]
-            entries += [(row, ri(t, b), 1, t, b) for t in range(n_b) if t != b]
+            add("rights", b, goods(b, 0) + rights(b, 1))
     if average:
         for b in range(n_b):                           # 4 on average
-            row = new_row("average_g", b)
-            entries += [(row, gi(s, b), 4, s, b) for s in range(n_s)]
+            add("average_g", b, goods(b, 4))
         if with_rights:
             for b in range(n_b):
-                row = new_row("average_r", b)
-                entries += [(row, ri(t, b), 5, t, b) for t in range(n_b) if t != b]
+                add("average_r", b, rights(b, 5))
     return np.array(entries, dtype=np.int64).reshape(-1, 5), rows
 
 

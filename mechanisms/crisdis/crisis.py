@@ -47,9 +47,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .book import nonnegative_vector
 from .claims import EXCESS_RULES
 from .clearing import CLEARING_METHODS, resolve_options
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer, check_number, check_positive
 
 __all__ = ["Crisis", "make_crisis", "paper_population", "code_population", "FAIRNESS",
            "CODE_CONVENTION"]
@@ -62,21 +63,6 @@ RIGHTS_ACCOUNTINGS = ("consumed", "kept")
 CODE_CONVENTION = {"claims": "residual", "excess": "equal_all", "storage_cost": 0.0,
                    "terminal": "before_trade", "money_timing": "immediate",
                    "rights_accounting": "kept"}
-
-
-def _positive_vector(name, value, allow_zero=True):
-    a = np.array(value, dtype=np.float64, copy=True).reshape(-1)
-    bad = a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0)
-    if bad or (not allow_zero and np.all(a == 0)):
-        raise ValueError(f"{name}: expected a non-empty vector of finite values >= 0"
-                         f"{'' if allow_zero else ', not all 0'}; got {value!r}")
-    a.setflags(write=False)
-    return a
-
-
-def _choice(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name}: expected one of {allowed}; got {value!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,32 +104,25 @@ class Crisis:
     rights_accounting: str = "consumed"
 
     def __post_init__(self):
-        object.__setattr__(self, "demands", _positive_vector("demands", self.demands, False))
-        object.__setattr__(self, "earnings", _positive_vector("earnings", self.earnings))
-        object.__setattr__(self, "supply", _positive_vector("supply", self.supply))
+        object.__setattr__(self, "demands", nonnegative_vector("demands", self.demands, nonzero=True))
+        object.__setattr__(self, "earnings", nonnegative_vector("earnings", self.earnings))
+        object.__setattr__(self, "supply", nonnegative_vector("supply", self.supply))
         if self.earnings.size != self.demands.size:
             raise ValueError(f"earnings: expected {self.demands.size} values (one per buyer); "
                              f"got {self.earnings.size}")
         for name in ("n_markets", "stages"):
-            v = getattr(self, name)
-            check_integer(name, v)
-            object.__setattr__(self, name, int(v))
-        _choice("fairness", self.fairness, FAIRNESS)
-        _choice("claims", self.claims, CLAIMS)
-        _choice("excess", self.excess, EXCESS_RULES)
-        _choice("terminal", self.terminal, TERMINALS)
-        _choice("money_timing", self.money_timing, MONEY_TIMINGS)
-        _choice("rights_accounting", self.rights_accounting, RIGHTS_ACCOUNTINGS)
-        if self.clearing not in CLEARING_METHODS:
-            raise ValueError(f"clearing: expected one of {CLEARING_METHODS}; got {self.clearing!r}")
+            object.__setattr__(self, name, check_integer(name, getattr(self, name)))
+        for name, choices in (("fairness", FAIRNESS), ("claims", CLAIMS), ("excess", EXCESS_RULES),
+                              ("terminal", TERMINALS), ("money_timing", MONEY_TIMINGS),
+                              ("rights_accounting", RIGHTS_ACCOUNTINGS),
+                              ("clearing", CLEARING_METHODS)):
+            check_choice(name, getattr(self, name), choices)
         object.__setattr__(self, "clearing_options",
                            resolve_options(self.clearing, dict(self.clearing_options)))
         for name in ("storage_cost", "terminal_good_value", "terminal_money_value"):
-            if not np.isfinite(getattr(self, name)):
-                raise ValueError(f"{name}: expected a finite number; got {getattr(self, name)!r}")
+            check_number(name, getattr(self, name))
         for name in ("max_price", "max_volume"):
-            if not (np.isfinite(getattr(self, name)) and getattr(self, name) > 0):
-                raise ValueError(f"{name}: expected a positive number; got {getattr(self, name)!r}")
+            check_positive(name, getattr(self, name))
         if not (np.isfinite(self.discount) and 0 < self.discount <= 1):
             raise ValueError(f"discount: expected a number in (0, 1]; got {self.discount!r}")
 
@@ -208,8 +187,8 @@ def make_crisis(n_buyers: int = 4, n_sellers: int = 4, *, seed=None, convention:
     the code gives every seller 1/4, pass ``supply_per_seller=0.25``), buyers from
     :func:`paper_population` (or ``population="code"``). ``convention="code"`` applies
     :data:`CODE_CONVENTION` and the code's clearing tolerances; ``fields`` override anything."""
-    _choice("convention", convention, ("paper", "code"))
-    _choice("population", population, ("paper", "code"))
+    check_choice("convention", convention, ("paper", "code"))
+    check_choice("population", population, ("paper", "code"))
     if population == "paper":
         demands, earnings = paper_population(n_buyers, seed)
     else:

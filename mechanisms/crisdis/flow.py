@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
+from .._arrays import check_positive
 from .book import Clearing, OrderBook
 
 __all__ = ["maximum_clearing_flow"]
@@ -32,8 +33,7 @@ def maximum_clearing_flow(book: OrderBook, *, resolution: float = 1e-6) -> Clear
     """Max-flow clearing of ``book`` with absolute prices, budgets ignored (Theorem 1)."""
     if not isinstance(book, OrderBook):
         raise TypeError(f"book: expected an OrderBook; got {type(book).__name__}")
-    if not (np.isfinite(resolution) and resolution > 0):
-        raise ValueError(f"resolution: expected a positive number; got {resolution!r}")
+    check_positive("resolution", resolution)
     S, B = book.n_sellers, book.n_buyers
     # nodes: 0 source, 1 sink, sellers, buyers in, buyers out, Right bids, Right sellers
     src, snk = 0, 1

@@ -36,7 +36,7 @@ from .exploitability import exploitability
 from .metrics import price_of_anarchy
 from .policies import _check_profile, initial_profile, policy_means, policy_stds, sample_actions
 from .simulation import rollout
-from .._arrays import check_integer
+from .._arrays import check_integer, check_positive
 
 __all__ = ["LearningResult", "learn_equilibrium", "Evaluation", "evaluate_profile"]
 
@@ -109,12 +109,10 @@ class _PolicyGradientStep:
             adv = togo[:, :, t] - togo[:, :, t].mean(axis=0, keepdims=True)
             adv = adv / (adv.std() + 1e-8)
             x = samples[t]
+            z = (x - means[t]) / stds[t]
+            zs, zz = z, z * z - 1
             if x.ndim == 4:                       # buyers: (E, T, k, d), sum the stages
-                z = (x - means[t]) / stds[t]
-                zs, zz = z.sum(axis=2), (z * z - 1).sum(axis=2)
-            else:
-                z = (x - means[t]) / stds[t]
-                zs, zz = z, z * z - 1
+                zs, zz = zs.sum(axis=2), zz.sum(axis=2)
             g_mean = np.einsum("ei,eid->d", adv, zs) / self.batch_size / stds[t] \
                 * means[t] * (1 - means[t])
             g_log_std = np.einsum("ei,eid->d", adv, zz) / self.batch_size
@@ -167,8 +165,7 @@ def learn_equilibrium(crisis: Crisis, *, n_iterations: int = 200, batch_size: in
     for name, v, low in (("n_iterations", n_iterations, 1), ("batch_size", batch_size, 2),
                          ("exploitability_every", exploitability_every, 0)):
         check_integer(name, v, low)
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate: expected a positive number; got {learning_rate!r}")
+    check_positive("learning_rate", learning_rate)
     if not (0 < min_std <= max_std):
         raise ValueError(f"min_std, max_std: expected 0 < min_std <= max_std; "
                          f"got {min_std}, {max_std}")
@@ -238,9 +235,7 @@ class Evaluation:
 
 def evaluate_profile(crisis: Crisis, profile, *, n_episodes: int = 100, seed=0) -> Evaluation:
     """Play ``profile`` (stochastically, as trained) on ``n_episodes`` fresh Crises."""
-    if (isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer))
-            or n_episodes < 2):
-        raise ValueError(f"n_episodes: expected an integer >= 2; got {n_episodes!r}")
+    check_integer("n_episodes", n_episodes, 2)
     rng = np.random.default_rng(seed)
     xs, xb, _ = sample_actions(crisis, profile, n_episodes, rng)
     ro = rollout(crisis, xs, xb, seed=int(rng.integers(2**62)))

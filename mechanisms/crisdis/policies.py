@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_positive
 from .crisis import Crisis
 from .simulation import BUYER_ACTIONS, SELLER_ACTIONS
 
@@ -37,8 +38,7 @@ def initial_profile(crisis: Crisis, *, seller_mean=0.5, buyer_mean=0.5, std=0.2,
     """θ for every trader: action means ``seller_mean`` (scalar or one value per seller action)
     and ``buyer_mean`` (scalar or one per buyer action), sd ``std``; ``jitter`` > 0 perturbs the
     means' logits (seeded)."""
-    if not (np.isfinite(std) and std > 0):
-        raise ValueError(f"std: expected a positive number; got {std!r}")
+    check_positive("std", std)
     means = {}
     for name, value, d in (("seller_mean", seller_mean, len(SELLER_ACTIONS)),
                            ("buyer_mean", buyer_mean, len(BUYER_ACTIONS))):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_positive
 from .graphs import CommunicationGraph
 from ..utilities import BUNDLE, QuadraticUtility, check_utilities
 
@@ -125,8 +126,7 @@ class UtilityArrays:
 def check_xi_delta(xi, delta):
     if not (np.isfinite(xi) and 0 < xi < 1):
         raise ValueError(f"xi: expected a contraction parameter in (0, 1); got {xi!r}")
-    if not (np.isfinite(delta) and delta > 0):
-        raise ValueError(f"delta: expected a number > 0; got {delta!r}")
+    check_positive("delta", delta)
     return float(xi), float(delta)
 
 

@@ -56,10 +56,7 @@ def solve_private(utilities, supply=0.0) -> PrivateOptimum:
     ``x_i* = (2 Theta_i)^{-1}(lambda* - sigma_i)``. Otherwise ``lambda*`` is the root of
     ``sum_i (grad v_i)^{-1}(lambda) - c`` (decreasing in ``lambda`` for one good).
     """
-    utilities = tuple(utilities)
-    if not utilities:
-        raise ValueError("utilities: expected at least one utility")
-    utilities = check_utilities(utilities, len(utilities), methods=BUNDLE)
+    utilities = check_utilities(utilities, None, methods=BUNDLE)
     K = utilities[0].dim
     c = np.broadcast_to(np.asarray(supply, dtype=np.float64), (K,)).copy()
     if not np.all(np.isfinite(c)):
@@ -95,10 +92,7 @@ def solve_public(utilities) -> PublicOptimum:
     Quadratic: ``x* = -(sum_i 2 Theta_i)^{-1} sum_i sigma_i`` (one feature:
     ``x* = -sum sigma_i / (2 sum theta_i)``).
     """
-    utilities = tuple(utilities)
-    if not utilities:
-        raise ValueError("utilities: expected at least one utility")
-    utilities = check_utilities(utilities, len(utilities), methods=BUNDLE)
+    utilities = check_utilities(utilities, None, methods=BUNDLE)
     P = utilities[0].dim
     method = "closed-form"
     if all(isinstance(u, QuadraticUtility) for u in utilities):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_positive
 from ..results import MechanismResult
 from .centralized import PrivateOptimum, PublicOptimum, solve_private, solve_public
 from .public_goods import PublicGoodsMechanism
@@ -64,8 +65,7 @@ def best_response_jacobian(mechanism, utilities, profile=None, *, step: float = 
                       else int(np.prod(mechanism.message_shape)))
     else:
         v0 = flat_profile(mechanism, profile)
-    if not (np.isfinite(step) and step > 0):
-        raise ValueError(f"step: expected a number > 0; got {step!r}")
+    check_positive("step", step)
     base = flat_profile(mechanism, game(_unflat(mechanism, v0)))
     jac = np.empty((v0.size, v0.size))
     for j in range(v0.size):

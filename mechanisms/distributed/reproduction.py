@@ -86,6 +86,13 @@ def _spectral(mechanism, utilities):
     return float(np.max(np.abs(np.linalg.eigvals(jac)))), float(np.max(np.abs(jac).sum(axis=1)))
 
 
+def _private_distances(mech, opt):
+    """Monitor of a private-goods run: distances of the allocation and the price to the optimum."""
+    x_star, lam = opt.x[:, 0], float(opt.prices[0])
+    return lambda m: {"allocation": float(np.linalg.norm(mech.allocation(m) - x_star)),
+                      "price": float(np.linalg.norm(mech.prices(m) - lam))}
+
+
 def run(out_dir, quick: bool = False) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -111,18 +118,11 @@ def run(out_dir, quick: bool = False) -> dict:
             if not quick:
                 rho, norm_inf = _spectral(mech, utilities)
                 params[f"{kind}/{gname}"].update({"spectral_radius": rho, "row_sum_norm": norm_inf})
-            monitor = None
-            if kind == "private":
-                lam = float(opt.prices[0])
-                x_star = opt.x[:, 0]
-
-                def monitor(m, mech=mech, x_star=x_star, lam=lam):
-                    return {"allocation": float(np.linalg.norm(mech.allocation(m) - x_star)),
-                            "price": float(np.linalg.norm(mech.prices(m) - lam))}
+            monitor = _private_distances(mech, opt) if kind == "private" else None
             for dname, dyn in DYNAMICS.items():
                 res = repeated_play(game, np.zeros_like(m_eq), joint=True, dynamic=dyn, target=m_eq,
-                                             target_tol=1e-5, max_rounds=caps[kind], record_every=0,
-                                             monitor=monitor)
+                                    target_tol=1e-5, max_rounds=caps[kind], record_every=0,
+                                    monitor=monitor)
                 name = f"{kind}/{gname}/{dname}"
                 scale = float(np.abs(m_eq).sum())
                 r3, r5 = res.rounds_to(1e-3), res.rounds_to(1e-5)

@@ -140,45 +140,37 @@ class SmallMessageMechanism:
         a = v[self.y_pos[self.edge_dst]] + nsum[self.edge_dst] - v[self.rev_pos]
         return a, np.bincount(self.edge_src, weights=a, minlength=self.n_agents)
 
-    def _allocation(self, v, total):
-        return v[self.y_pos] - total / (self.n_agents - 1) + self.supply / self.n_agents
-
-    def _prices(self, v, total):
-        return v[self.price_proxy_pos] + total
-
-    def allocation(self, m):
-        """``x_i(m)`` (4.14a), shape (N,)."""
-        v = self.flatten(m)
-        _, total = self._aggregates(v)
-        return self._allocation(v, total)
-
-    def prices(self, m):
-        """``p_i(m_{-i})`` (4.14c), shape (N,)."""
-        v = self.flatten(m)
-        _, total = self._aggregates(v)
-        return self._prices(v, total)
-
-    def _penalties(self, v, a):
+    def _terms(self, v):
+        """At the flat profile ``v``: the aggregates, ``x`` (4.14a), ``p`` (4.14c), the quadratic
+        penalties and ``t`` (4.14b)."""
+        a, total = self._aggregates(v)
+        share = self.supply / self.n_agents
+        x = v[self.y_pos] - total / (self.n_agents - 1) + share
+        p = v[self.price_proxy_pos] + total
         pen = np.bincount(self.edge_src, weights=(v[self.n_pos] - a) ** 2, minlength=self.n_agents)
         pen += np.bincount(self.q_src, weights=(v[self.q_pos] - v[self.y_pos[self.q_dst]]) ** 2,
                            minlength=self.n_agents)
-        return pen
+        return a, total, x, p, pen, p * (x - share) + pen
+
+    def allocation(self, m):
+        """``x_i(m)`` (4.14a), shape (N,)."""
+        return self._terms(self.flatten(m))[2]
+
+    def prices(self, m):
+        """``p_i(m_{-i})`` (4.14c), shape (N,)."""
+        return self._terms(self.flatten(m))[3]
 
     def penalties(self, m):
         """The quadratic terms of (4.14b), shape (N,)."""
-        v = self.flatten(m)
-        a, _ = self._aggregates(v)
-        return self._penalties(v, a)
+        return self._terms(self.flatten(m))[4]
 
     def taxes(self, m):
         """``t_i(m)`` (4.14b), shape (N,)."""
-        v = self.flatten(m)
-        a, total = self._aggregates(v)
-        x = self._allocation(v, total)
-        return self._prices(v, total) * (x - self.supply / self.n_agents) + self._penalties(v, a)
+        return self._terms(self.flatten(m))[5]
 
     def outcome(self, m):
-        return self.allocation(m), self.prices(m), self.taxes(m)
+        _, _, x, p, _, t = self._terms(self.flatten(m))
+        return x, p, t
 
     # ---------------------------------------------------------------- game
     def game(self, utilities) -> "SmallMessageGame":
@@ -233,8 +225,7 @@ class SmallMessageGame:
     def best_response(self, m):
         mech = self.mechanism
         v = mech.flatten(m)
-        a, total = mech._aggregates(v)
-        p = mech._prices(v, total)
+        a, total, _, p, _, _ = mech._terms(v)
         out = np.empty_like(v)
         n = mech.n_agents
         out[mech.y_pos] = self._inverse_gradients(p) + total / (n - 1) - mech.supply / n
@@ -248,7 +239,6 @@ class SmallMessageGame:
 
     def payoffs(self, m):
         mech = self.mechanism
-        v = mech.flatten(m)
-        x = mech._allocation(v, mech._aggregates(v)[1])
+        _, _, x, _, _, t = mech._terms(mech.flatten(m))
         values = np.array([u.value([xi]) for u, xi in zip(self.utilities, x)])
-        return values - mech.taxes(v)
+        return values - t

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_choice
 from .graphs import CommunicationGraph
 
 __all__ = ["ContractionTuning", "contraction_ratio", "tuned_delta", "tune", "KINDS"]
@@ -40,8 +41,7 @@ KINDS = ("private", "public")
 def _check(graph, xi, kind):
     if not isinstance(graph, CommunicationGraph):
         raise TypeError(f"graph: expected a CommunicationGraph; got {type(graph).__name__}")
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}; got {kind!r}")
+    check_choice("kind", kind, KINDS)
     if not (np.isfinite(xi) and 0 < xi < 1):
         raise ValueError(f"xi: expected a number in (0, 1); got {xi!r}")
     if kind == "private" and graph.n_agents < 3:
@@ -138,8 +138,7 @@ def tune(graph: CommunicationGraph, eta: float, kind: str = "private", *, method
         raise ValueError(f"start: expected 1 - xi to start in (0, 1); got {start!r}")
     if not (np.isfinite(safety) and safety >= 1):
         raise ValueError(f"safety: expected a number >= 1; got {safety!r}")
-    if method not in ("halving", "bisect"):
-        raise ValueError(f"method: expected 'halving' or 'bisect'; got {method!r}")
+    check_choice("method", method, ("halving", "bisect"))
     params = {"eta": float(eta), "kind": kind, "method": method, "start": float(start),
               "safety": float(safety), "max_steps": int(max_steps), "graph": graph.name}
     gap = float(start)

@@ -34,3 +34,18 @@ from .full_implementation import (AugmentedMechanism, augmentation_constants,
                                   pure_bayesian_equilibria, pure_direct_equilibria)
 from .metrics import coefficient_of_variation, gini, std, two_valued_gini
 from .vcg import vcg_taxes, vcg_taxes_by_count
+
+__all__ = [
+    "AllocationProblem", "LinearValuation", "SaturatingQuadraticValuation", "Valuation",
+    "allocation_by_count", "allocation_table", "fair_allocation", "fairness_transform",
+    "linear_capacity_closed_form", "linear_capacity_problem", "smart_grid_problem", "BSICReport",
+    "BSICTaxes", "H_of_epsilon", "agv_taxes", "bayesian_epsilon_max", "bsic_cycle_weights",
+    "bsic_rhs", "bsic_taxes", "check_bsic", "condition_b", "expected_welfare_gains",
+    "smart_grid_bayes_terms", "smart_grid_canonical_taxes", "smart_grid_tax_lp", "DSICReport",
+    "DSICTaxes", "check_dsic", "check_dsic_by_count", "condition_a1_gaps", "dsic_cells",
+    "dsic_cells_by_count", "dsic_epsilon_max", "dsic_taxes", "dsic_taxes_by_count",
+    "linear_capacity_dsic_bound", "thesis_eq_5_20", "AugmentedMechanism", "augmentation_constants",
+    "direct_mechanism_equilibria", "direct_mechanism_game", "pure_bayesian_equilibria",
+    "pure_direct_equilibria", "coefficient_of_variation", "gini", "std", "two_valued_gini",
+    "vcg_taxes", "vcg_taxes_by_count",
+]

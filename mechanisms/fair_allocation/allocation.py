@@ -33,6 +33,7 @@ from typing import Optional, Sequence
 import numpy as np
 from numba import njit
 from scipy import optimize
+from .._arrays import check_choice, check_number, check_positive
 
 __all__ = ["Valuation", "LinearValuation", "SaturatingQuadraticValuation", "AllocationProblem",
            "fairness_transform", "fair_allocation", "allocation_table", "allocation_by_count",
@@ -96,9 +97,7 @@ class SaturatingQuadraticValuation(Valuation):
     code = _SAT_QUADRATIC
 
     def __init__(self, curvature: float = 0.5):
-        c = float(curvature)
-        if not np.isfinite(c) or c <= 0:
-            raise ValueError(f"curvature: must be a positive number, got {curvature!r}")
+        c = check_positive("curvature", curvature)
         self.parameter = c
 
     def value(self, x, theta):
@@ -237,13 +236,7 @@ def _allocate(code, c, thetas, lowers, uppers, weights, eps, a, capacity, out):
 
 # --------------------------------------------------------------------------- problem
 def _check_epsilon(epsilon, name="epsilon") -> float:
-    try:
-        e = float(epsilon)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number, got {epsilon!r}") from exc
-    if not np.isfinite(e) or e < 0:
-        raise ValueError(f"{name}: must be a finite number ≥ 0, got {epsilon!r}")
-    return e
+    return check_number(name, epsilon, nonnegative=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,9 +287,7 @@ class AllocationProblem:
             if not np.isfinite(capacity) or capacity <= 0 or low.sum() > capacity:
                 raise ValueError(f"capacity: must be positive and at least Σ lower = {low.sum()}, "
                                  f"got {capacity!r}")
-        cost = float(cost)
-        if not np.isfinite(cost) or cost < 0:
-            raise ValueError(f"cost: must be a finite number ≥ 0, got {cost!r}")
+        cost = check_number("cost", cost, nonnegative=True)
         if capacity is None and cost == 0 and not all(
                 np.isfinite(valuation.saturation(t)) for ts in sets for t in ts):
             raise ValueError("capacity: an unsaturating valuation needs a capacity or a cost")
@@ -362,8 +353,7 @@ def _allocate_classes(problem, thetas, lowers, weights, eps):
             raise NotImplementedError("linear valuations at ε = 0 are handled only with a capacity, "
                                       "no cost and zero minima (the optimum is not unique)")
         top = thetas == thetas[weights > 0].max()
-        x = np.where(top, problem.capacity / weights[top].sum(), 0.0)
-        return x
+        return np.where(top, problem.capacity / weights[top].sum(), 0.0)
     cap = np.inf if problem.capacity is None else problem.capacity
     out = np.empty(len(thetas))
     status = _allocate(val.code, float(val.parameter), thetas, lowers,
@@ -373,7 +363,7 @@ def _allocate_classes(problem, thetas, lowers, weights, eps):
     return out
 
 
-def _slsqp(problem, thetas, eps, x0=None):
+def _slsqp(problem, thetas, eps):
     val, n = problem.valuation, len(thetas)
     lowers = np.asarray(problem.lower)
     a = problem.cost
@@ -390,11 +380,7 @@ def _slsqp(problem, thetas, eps, x0=None):
     if problem.capacity is not None:
         cons.append({"type": "ineq", "fun": lambda x: problem.capacity - x.sum(),
                      "jac": lambda x: -np.ones(n)})
-    if x0 is None:
-        x0 = lowers + (0.0 if problem.capacity is None else
-                       (problem.capacity - lowers.sum()) / (2 * n))
-        if problem.capacity is None:
-            x0 = lowers + 0.1
+    x0 = lowers + (0.1 if problem.capacity is None else (problem.capacity - lowers.sum()) / (2 * n))
     ub = [problem.capacity if problem.capacity is not None else val.saturation(t) for t in thetas]
     bounds = [(lo, None if not np.isfinite(u) else max(u, lo)) for lo, u in zip(lowers, ub)]
     res = optimize.minimize(neg, x0, jac=grad, bounds=bounds, constraints=cons, method="SLSQP",
@@ -433,8 +419,7 @@ def fair_allocation(problem: AllocationProblem, profile, epsilon: float, *,
     if len(prof) != problem.n_agents or any(not 0 <= k < n for k, n in zip(prof, problem.n_types)):
         raise ValueError(f"profile: expected {problem.n_agents} type indices within {problem.n_types}, "
                          f"got {tuple(profile)}")
-    if method not in ALLOCATION_METHODS:
-        raise ValueError(f"method: expected one of {ALLOCATION_METHODS}, got {method!r}")
+    check_choice("method", method, ALLOCATION_METHODS)
     thetas = problem.types_of(prof)
     if method == "auto":
         method = "slsqp" if problem.valuation.code == _CUSTOM else "bisection"

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-from scipy import optimize, sparse, stats
+from scipy import linalg, optimize, sparse, stats
 
+from .._arrays import check_choice
 from .._levels import first_crossing
 from ..results import MechanismResult
 from ._records import (conditional, frozen, interim_utilities, joint_prior, report_rewards,
@@ -172,8 +173,7 @@ def bsic_taxes(problem: AllocationProblem, priors, epsilon: float, *, sbb: bool 
         smallest 2-cycle weight, so the LP stays bounded).
     """
     eps = _check_epsilon(epsilon)
-    if objective not in BSIC_OBJECTIVES:
-        raise ValueError(f"objective: expected one of {BSIC_OBJECTIVES}, got {objective!r}")
+    check_choice("objective", objective, BSIC_OBJECTIVES)
     if slack_cap is not None and not (np.isfinite(slack_cap) and slack_cap > 0):
         raise ValueError(f"slack_cap: must be a positive number, got {slack_cap!r}")
     p = joint_prior(problem, priors)
@@ -280,29 +280,20 @@ def condition_b(problem: AllocationProblem, priors, *, tol: float = 1e-9):
     (holds, max_abs_R) : (bool, float)
     """
     p = joint_prior(problem, priors)
-    n = problem.n_agents
-    shape = problem.n_types
-    lam_index = {}
+    n, shape = problem.n_agents, problem.n_types
+    n_prof = int(np.prod(shape))
+    flat = np.arange(n_prof).reshape(shape)
+    blocks = []                          # agent i's rows (profiles, C order) on its λ_i(θ, φ)
     for i in range(n):
-        for pair in _pairs(shape[i]):
-            lam_index[(i,) + pair] = len(lam_index)
-    n_lam, n_prof = len(lam_index), int(np.prod(shape))
-    rows = []
-    for i in range(n):
-        cond = conditional(p, i)
-        for prof in itertools.product(*(range(k) for k in shape)):
-            row = np.zeros(n_lam + n_prof)
-            psi_i = prof[i]
-            for other in range(shape[i]):
-                if other == psi_i:
-                    continue
-                row[lam_index[(i, psi_i, other)]] += cond[prof]
-                alt = list(prof)
-                alt[i] = other
-                row[lam_index[(i, other, psi_i)]] -= cond[tuple(alt)]
-            row[n_lam + np.ravel_multi_index(prof, shape)] = -1.0
-            rows.append(row)
-    A_eq = np.vstack(rows + [np.concatenate([np.ones(n_lam), np.zeros(n_prof)])])
+        cond, prof = np.moveaxis(conditional(p, i), i, 0), np.moveaxis(flat, i, 0)
+        block = np.zeros((n_prof, shape[i] * (shape[i] - 1)))
+        for col, (th, ph) in enumerate(_pairs(shape[i])):
+            block[prof[th].ravel(), col] = cond[th].ravel()      # outflow of ψ_i = θ
+            block[prof[ph].ravel(), col] = -cond[th].ravel()     # inflow into ψ_i = φ
+        blocks.append(block)
+    n_lam = sum(b.shape[1] for b in blocks)
+    A_eq = np.vstack([np.hstack([linalg.block_diag(*blocks), np.tile(-np.eye(n_prof), (n, 1))]),
+                      np.concatenate([np.ones(n_lam), np.zeros(n_prof)])])
     b_eq = np.zeros(A_eq.shape[0])
     b_eq[-1] = 1.0
     bounds = [(0, None)] * n_lam + [(None, None)] * n_prof
@@ -462,10 +453,8 @@ def smart_grid_tax_lp(problem: AllocationProblem, epsilon: float, p_high: float 
     """
     _symmetric_checks(problem)
     eps = _check_epsilon(epsilon)
-    if rule not in ("min_total", "max_total"):
-        raise ValueError(f"rule: expected 'min_total' or 'max_total', got {rule!r}")
-    if ir not in ("interim", "ex_post"):
-        raise ValueError(f"ir: expected 'interim' or 'ex_post', got {ir!r}")
+    check_choice("rule", rule, ("min_total", "max_total"))
+    check_choice("ir", ir, ("interim", "ex_post"))
     terms = smart_grid_bayes_terms(problem, eps, p_high)
     n = problem.n_agents
     th, tl = problem.type_sets[0]

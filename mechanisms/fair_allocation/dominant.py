@@ -24,6 +24,7 @@ from typing import Optional
 import numpy as np
 from scipy import optimize
 
+from .._arrays import check_choice
 from .._levels import first_crossing
 from ..results import MechanismResult
 from ._records import check_binary, frozen
@@ -70,6 +71,15 @@ def _others_index(i, prof):
     return tuple(k for j, k in enumerate(prof) if j != i)
 
 
+def _high_reports(problem):
+    """``(i, prof, lo, cell)`` for every profile ``prof`` and agent ``i`` reporting high in it:
+    ``lo`` is ``prof`` with ``i`` low, ``cell`` the index (agent, others' reports)."""
+    for prof in problem.profiles():
+        for i in range(problem.n_agents):
+            if prof[i] == 0:
+                yield i, prof, prof[:i] + (1,) + prof[i + 1:], (i,) + _others_index(i, prof)
+
+
 def dsic_cells(problem: AllocationProblem, epsilon: float, table: Optional[np.ndarray] = None
                ) -> DominantCells:
     """Cell quantities for every agent and others' report profile (all 2^N profiles enumerated)."""
@@ -80,19 +90,13 @@ def dsic_cells(problem: AllocationProblem, epsilon: float, table: Optional[np.nd
     shape = (n,) + (2,) * (n - 1)
     A = {key: np.empty(shape) for key in ("HH", "LL", "HL", "LH")}
     v = problem.valuation.value
-    for prof in problem.profiles():
-        for i in range(n):
-            if prof[i] != 0:
-                continue
-            th, tl = problem.type_sets[i]
-            lo = list(prof)
-            lo[i] = 1
-            cell = (i,) + _others_index(i, prof)
-            xh, xl = x[prof][i], x[tuple(lo)][i]
-            A["HH"][cell] = v(xh, th)
-            A["LL"][cell] = v(xl, tl)
-            A["HL"][cell] = v(xh, tl)
-            A["LH"][cell] = v(xl, th)
+    for i, prof, lo, cell in _high_reports(problem):
+        th, tl = problem.type_sets[i]
+        xh, xl = x[prof][i], x[lo][i]
+        A["HH"][cell] = v(xh, th)
+        A["LL"][cell] = v(xl, tl)
+        A["HL"][cell] = v(xh, tl)
+        A["LH"][cell] = v(xl, th)
     return DominantCells(*(frozen(A[k]) for k in ("HH", "LL", "HL", "LH")), epsilon=eps, form="profile")
 
 
@@ -123,17 +127,10 @@ def condition_a1_gaps(problem: AllocationProblem, epsilon: float):
     n = problem.n_agents
     shape = (n,) + (2,) * (n - 1)
     k_hl, k_lh = np.empty(shape), np.empty(shape)
-    for prof in problem.profiles():
-        for i in range(n):
-            if prof[i] != 0:
-                continue
-            lo = list(prof)
-            lo[i] = 1
-            lo = tuple(lo)
-            cell = (i,) + _others_index(i, prof)
-            true_h, true_l = problem.types_of(prof), problem.types_of(lo)
-            k_hl[cell] = problem.objective(x[prof], true_h, eps) - problem.objective(x[lo], true_h, eps)
-            k_lh[cell] = problem.objective(x[lo], true_l, eps) - problem.objective(x[prof], true_l, eps)
+    for i, prof, lo, cell in _high_reports(problem):
+        true_h, true_l = problem.types_of(prof), problem.types_of(lo)
+        k_hl[cell] = problem.objective(x[prof], true_h, eps) - problem.objective(x[lo], true_h, eps)
+        k_lh[cell] = problem.objective(x[lo], true_l, eps) - problem.objective(x[prof], true_l, eps)
     f = np.square
     rhs = k_hl + k_lh + eps * (f(cells.A_HH) + f(cells.A_LL) - f(cells.A_HL) - f(cells.A_LH))
     return k_hl, k_lh, rhs
@@ -189,11 +186,6 @@ class DSICTaxes:
     parameters: dict = field(default_factory=dict)
 
 
-def _check_rule(rule):
-    if rule not in DSIC_TAX_RULES:
-        raise ValueError(f"rule: expected one of {DSIC_TAX_RULES}, got {rule!r}")
-
-
 def dsic_taxes(problem: AllocationProblem, epsilon: float, *, rule: str = "revenue_max",
                tol: float = 0.0) -> DSICTaxes:
     """DSIC + ex-post IR taxes for every profile (profile form; small N), or infeasible.
@@ -206,7 +198,7 @@ def dsic_taxes(problem: AllocationProblem, epsilon: float, *, rule: str = "reven
     tol : float
         Cells with Φ ≥ -tol count as feasible (rounding); d is then taken at the midpoint.
     """
-    _check_rule(rule)
+    check_choice("rule", rule, DSIC_TAX_RULES)
     cells = dsic_cells(problem, epsilon)
     params = dict(rule=rule, tol=tol, form="profile")
     if cells.phi_min < -tol:
@@ -231,7 +223,7 @@ def dsic_taxes_by_count(problem: AllocationProblem, epsilon: float, *, rule: str
 
     For §6 and ``"revenue_max"``: t_L(k) = θ_L x_L(k), t_H(k+1) = θ_H x_H(k+1) - (θ_H - θ_L) x_L(k).
     """
-    _check_rule(rule)
+    check_choice("rule", rule, DSIC_TAX_RULES)
     cells = dsic_cells_by_count(problem, epsilon)
     params = dict(rule=rule, tol=tol, form="count")
     if cells.phi_min < -tol:
@@ -295,9 +287,7 @@ def check_dsic(problem: AllocationProblem, epsilon: float, taxes, *, tol: float 
             for phi in range(problem.n_types[i]):
                 if phi == prof[i]:
                     continue
-                lie = list(prof)
-                lie[i] = phi
-                lie = tuple(lie)
+                lie = prof[:i] + (phi,) + prof[i + 1:]
                 gain = float(v(x[lie][i], theta) - taxes[lie][i] - truth)
                 count += 1
                 if gain > max_gain:

@@ -36,6 +36,7 @@ from scipy import optimize
 
 import spbe
 
+from .._arrays import check_positive
 from ._records import conditional, frozen, interim_utilities, joint_prior, report_game, report_rewards
 from .allocation import AllocationProblem, _check_epsilon, allocation_table
 
@@ -132,10 +133,8 @@ class AugmentedMechanism:
         if t.shape != problem.n_types + (problem.n_agents,):
             raise ValueError(f"base_taxes: expected shape {problem.n_types + (problem.n_agents,)}, "
                              f"got {t.shape}")
-        if not (np.isfinite(delta) and delta > 0):
-            raise ValueError(f"delta: must be a positive number, got {delta!r}")
-        if not (np.isfinite(penalty) and penalty > 0):
-            raise ValueError(f"penalty: must be a positive number (B), got {penalty!r}")
+        check_positive("delta", delta)
+        check_positive("penalty", penalty)
         return cls(problem, eps, frozen(t), float(delta), float(penalty),
                    frozen(allocation_table(problem, eps)))
 

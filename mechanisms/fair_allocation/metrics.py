@@ -12,6 +12,7 @@ Standard deviations are sample standard deviations (``ddof=1``) by default, as i
 from __future__ import annotations
 
 import numpy as np
+from .._arrays import check_choice
 
 __all__ = ["gini", "std", "coefficient_of_variation", "two_valued_gini"]
 
@@ -46,8 +47,7 @@ def gini(values, normalization: str = "population") -> float:
         0 for a constant vector; ``(N - 1) / N`` (population) when one entry holds everything.
     """
     u = _as_vector(values, "values")
-    if normalization not in GINI_NORMALIZATIONS:
-        raise ValueError(f"normalization: expected one of {GINI_NORMALIZATIONS}, got {normalization!r}")
+    check_choice("normalization", normalization, GINI_NORMALIZATIONS)
     if np.any(u < 0):
         raise ValueError("values: the Gini coefficient needs non-negative entries")
     n = u.size

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._arrays import check_choice, check_positive
+
 __all__ = ["Outcome", "NashMechanism"]
 
 
@@ -38,6 +40,17 @@ class NashMechanism:
     """Base class. Subclasses implement ``_allocate(y)`` and ``_taxes(P, y, alloc)``."""
     chapter: int = 0
     name: str = ""
+
+    def _bind(self, network, network_type, budget_balance, choices, **constants):
+        """Check and keep the network, the budget-balance variant and the constants (> 0)."""
+        if not isinstance(network, network_type):
+            raise TypeError(f"network: expected {network_type.__name__}; "
+                            f"got {type(network).__name__}")
+        for name, value in constants.items():
+            setattr(self, name, check_positive(name, value))
+        self.budget_balance = check_choice("budget_balance", budget_balance, choices)
+        self.network = network
+        self._links = [network.links_of(i) for i in range(network.n_agents)]
 
     # --- message layout -------------------------------------------------------------------
     def message_labels(self, i: int) -> list[str]:

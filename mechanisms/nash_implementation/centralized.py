@@ -78,29 +78,15 @@ def _build(network):
     if isinstance(network, MulticastNetwork):
         A, c = network.coefficients, network.capacities
         L, N = A.shape
-        K = network.n_groups
-        aux_index = {}
-        for l in range(L):
-            for k in range(K):
-                if network.groups_on_link[l, k]:
-                    aux_index[(l, k)] = N + len(aux_index)
-        nz = N + len(aux_index)
-        rows, rhs = [], []
-        for l in range(L):  # C_2
-            row = np.zeros(nz)
-            for (ll, k), j in aux_index.items():
-                if ll == l:
-                    row[j] = 1.0
-            rows.append(row)
-            rhs.append(c[l])
-        for l in range(L):  # C_3
-            for i in np.flatnonzero(A[l] > 0):
-                row = np.zeros(nz)
-                row[i] = A[l, i]
-                row[aux_index[(l, int(network.groups[i]))]] = -1.0
-                rows.append(row)
-                rhs.append(0.0)
-        return np.array(rows), np.array(rhs), N, aux_index
+        aux = np.argwhere(network.groups_on_link)              # (l, k) of every m^l_k, row-major
+        aux_index = {(int(l), int(k)): N + j for j, (l, k) in enumerate(aux)}
+        members = np.argwhere(A > 0)                           # (l, i) of every agent on a link
+        G = np.zeros((L + len(members), N + len(aux)))
+        G[aux[:, 0], N + np.arange(len(aux))] = 1.0            # C_2: sum_k m^l_k <= c^l
+        rows = L + np.arange(len(members))                     # C_3: alpha^l_ki x_ki <= m^l_k
+        G[rows, members[:, 1]] = A[members[:, 0], members[:, 1]]
+        G[rows, [aux_index[(int(l), int(network.groups[i]))] for l, i in members]] = -1.0
+        return G, np.concatenate([c, np.zeros(len(members))]), N, aux_index
     raise TypeError(f"network: expected UnicastNetwork, MulticastNetwork or LinearConstraints; "
                     f"got {type(network).__name__}")
 
@@ -193,10 +179,8 @@ def solve_centralized(network, utilities, *, tol=1e-7, x0=None) -> CentralizedSo
         g[:n_x] = -_gradient(utilities, z[:n_x])
         return g
 
-    if x0 is None:
-        z0 = np.zeros(nz)
-    else:
-        z0 = np.zeros(nz)
+    z0 = np.zeros(nz)
+    if x0 is not None:
         z0[:n_x] = np.asarray(x0, dtype=float)
     cons = [{"type": "ineq", "fun": lambda z: h - G @ z, "jac": lambda z: -G}]
     res = minimize(f, z0, jac=grad_f, bounds=[(0, None)] * nz, constraints=cons, method="SLSQP",
@@ -229,12 +213,9 @@ def solve_centralized(network, utilities, *, tol=1e-7, x0=None) -> CentralizedSo
         prices = lam_rows[:L].copy()
         member_prices = np.zeros((L, N))
         aux = np.zeros((L, N))
-        r = L
-        for l in range(L):
-            for i in np.flatnonzero(network.coefficients[l] > 0):
-                member_prices[l, i] = lam_rows[r]
-                aux[l, i] = z[aux_index[(l, int(network.groups[i]))]]
-                r += 1
+        on = np.argwhere(network.coefficients > 0)           # the C_3 rows, in _build's order
+        member_prices[on[:, 0], on[:, 1]] = lam_rows[L:]
+        aux[on[:, 0], on[:, 1]] = z[[aux_index[(int(l), int(network.groups[i]))] for l, i in on]]
         member_prices.setflags(write=False)
         aux.setflags(write=False)
     kkt = max(residuals.values())

@@ -85,12 +85,7 @@ class LinearConstraintMechanism(NashMechanism):
     chapter = 3
 
     def __init__(self, network: LinearConstraints, *, eta: float = 0.01, budget_balance: str = "weak"):
-        if not isinstance(network, LinearConstraints):
-            raise TypeError(f"network: expected LinearConstraints; got {type(network).__name__}")
-        if not (np.isfinite(eta) and eta > 0):
-            raise ValueError(f"eta: must be > 0; got {eta!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
+        self._bind(network, LinearConstraints, budget_balance, BUDGET_BALANCE, eta=eta)
         R = network.rows
         n_on = (R != 0).sum(axis=1)
         if budget_balance != "weak":
@@ -107,12 +102,8 @@ class LinearConstraintMechanism(NashMechanism):
                 l = int(np.argmin(n_on))
                 raise ValueError("network: 'strong-off-equilibrium' needs (A4'): no equality groups, "
                                  f"A >= 0 and at least 5 agents per row (row {l} has {n_on[l]})")
-        self.network = network
-        self.eta = float(eta)
-        self.budget_balance = budget_balance
         self.name = {"weak": "ch3-wbb", "strong-at-equilibrium": "ch3-sbb-eq",
                      "strong-off-equilibrium": "ch3-sbb-off"}[budget_balance]
-        self._links = [network.links_of(i) for i in range(network.n_agents)]
         self._n_on = n_on
 
     @property

@@ -37,6 +37,7 @@ import warnings
 
 import numpy as np
 
+from .._arrays import check_choice, check_positive
 from ._mechanism import NashMechanism
 from .networks import MulticastNetwork
 
@@ -96,26 +97,16 @@ class MulticastMechanism(NashMechanism):
 
     def __init__(self, network: MulticastNetwork, *, eta: float = 0.01, xi: float = 0.01,
                  budget_balance: str = "weak", zeta: float = 0.01, rebate: str = "corrected"):
-        if not isinstance(network, MulticastNetwork):
-            raise TypeError(f"network: expected MulticastNetwork; got {type(network).__name__}")
-        for name, v in (("eta", eta), ("xi", xi), ("zeta", zeta)):
-            if not (np.isfinite(v) and v > 0):
-                raise ValueError(f"{name}: must be > 0; got {v!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
-        if rebate not in REBATES:
-            raise ValueError(f"rebate: expected one of {REBATES}; got {rebate!r}")
+        self._bind(network, MulticastNetwork, budget_balance, BUDGET_BALANCE,
+                   eta=eta, xi=xi, zeta=zeta)
+        check_choice("rebate", rebate, REBATES)
         if rebate == "printed" and budget_balance == "strong":
             warnings.warn("rebate='printed' uses the rebate of (2.24)-(2.25) as printed; agents' own "
                           "messages enter their rebate and the constructed profile is not a Nash "
                           "equilibrium (Fig. 9 instance: gain 1/32). Use only to study the erratum.",
                           RuntimeWarning, stacklevel=2)
-        self.network = network
-        self.eta, self.xi, self.zeta = float(eta), float(xi), float(zeta)
-        self.budget_balance = budget_balance
         self.rebate = rebate
         self.name = "ch2-wbb" if budget_balance == "weak" else f"ch2-sbb-{rebate}"
-        self._links = [network.links_of(i) for i in range(network.n_agents)]
         L, N = network.coefficients.shape
         self._n_on = network.membership.sum(axis=1)
         self._k_on = network.groups_on_link.sum(axis=1)
@@ -184,8 +175,7 @@ class MulticastMechanism(NashMechanism):
         (own ``mu`` for singleton groups, where ``2q`` is a dummy), ``rho = 1/kappa``.
 
         ``member_prices`` (L, N) overrides ``solution.member_prices`` (another valid dual choice)."""
-        if not (np.isfinite(kappa) and kappa > 0):
-            raise ValueError(f"kappa: must be > 0; got {kappa!r}")
+        check_positive("kappa", kappa)
         mu = solution.member_prices if member_prices is None else np.asarray(member_prices, float)
         out = []
         for i in range(self.n_agents):

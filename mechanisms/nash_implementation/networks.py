@@ -22,7 +22,9 @@ from .._arrays import read_only
 __all__ = ["UnicastNetwork", "MulticastNetwork", "LinearConstraints"]
 
 
-def _check_matrix(name, coefficients, capacities, *, positive_capacity):
+def _check_matrix(name, coefficients, capacities, *, network=True):
+    """Finite ``(L >= 1, N >= 2)`` coefficients and ``(L,)`` capacities; a ``network`` has
+    coefficients >= 0 and capacities > 0."""
     A = np.asarray(coefficients, dtype=np.float64)
     if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 2:
         raise ValueError(f"{name}: coefficients must be a 2-d array of shape (L >= 1, N >= 2); "
@@ -35,26 +37,29 @@ def _check_matrix(name, coefficients, capacities, *, positive_capacity):
                          f"coefficient rows; got shape {c.shape}")
     if not np.all(np.isfinite(c)):
         raise ValueError(f"{name}: capacities must be finite")
-    if positive_capacity and np.any(c <= 0):
+    if network and np.any(A < 0):
+        raise ValueError(f"{name}: coefficients must be >= 0 (alpha^l_j > 0 on the route)")
+    if network and np.any(c <= 0):
         l = int(np.flatnonzero(c <= 0)[0])
         raise ValueError(f"{name}: capacities must be > 0; capacities[{l}] = {c[l]}")
     return A, c
 
 
-def _check_links(name, member, what="agents"):
-    counts = member.sum(axis=1)
-    if np.any(counts < 2):
-        l = int(np.flatnonzero(counts < 2)[0])
-        raise ValueError(f"{name}: every constraint needs at least 2 {what} (assumption A3/A4); "
-                         f"row {l} has {int(counts[l])}")
+def _check_links(name, member, counts=None, what="agents"):
+    """Every agent on a row, and at least two ``what`` (``counts``, default agents) on every row."""
     on_links = member.sum(axis=0)
     if np.any(on_links < 1):
         i = int(np.flatnonzero(on_links < 1)[0])
         raise ValueError(f"{name}: every agent must be on at least one constraint; agent {i} is on none")
+    counts = member.sum(axis=1) if counts is None else counts
+    if np.any(counts < 2):
+        l = int(np.flatnonzero(counts < 2)[0])
+        raise ValueError(f"{name}: every constraint needs at least 2 {what} (assumption A3/A4); "
+                         f"row {l} has {int(counts[l])}")
 
 
 class _Links:
-    """Agents and links of a coefficient matrix ``(L, N)`` (unicast and multicast networks)."""
+    """Agents and links of a coefficient matrix ``(L, N)`` (every network of the subpackage)."""
 
     @property
     def n_agents(self) -> int:
@@ -67,11 +72,11 @@ class _Links:
     @property
     def membership(self) -> np.ndarray:
         """Boolean ``(L, N)``: ``i in N^l``."""
-        return self.coefficients > 0
+        return self.coefficients != 0
 
     def links_of(self, i: int) -> np.ndarray:
         """``L_i`` in ascending order."""
-        return np.flatnonzero(self.coefficients[:, i] > 0)
+        return np.flatnonzero(self.coefficients[:, i] != 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,12 +100,8 @@ class UnicastNetwork(_Links):
     capacities: np.ndarray
 
     def __post_init__(self):
-        A, c = _check_matrix("UnicastNetwork", self.coefficients, self.capacities,
-                             positive_capacity=True)
-        if np.any(A < 0):
-            raise ValueError("UnicastNetwork: coefficients must be >= 0 (alpha^l_j > 0 on the route)")
-        member = A > 0
-        _check_links("UnicastNetwork", member)
+        A, c = _check_matrix("UnicastNetwork", self.coefficients, self.capacities)
+        _check_links("UnicastNetwork", A > 0)
         object.__setattr__(self, "coefficients", read_only(A, np.float64))
         object.__setattr__(self, "capacities", read_only(c, np.float64))
 
@@ -129,28 +130,17 @@ class MulticastNetwork(_Links):
     groups: np.ndarray
 
     def __post_init__(self):
-        A, c = _check_matrix("MulticastNetwork", self.coefficients, self.capacities,
-                             positive_capacity=True)
-        if np.any(A < 0):
-            raise ValueError("MulticastNetwork: coefficients must be >= 0")
+        A, c = _check_matrix("MulticastNetwork", self.coefficients, self.capacities)
         g = np.asarray(self.groups)
         if g.shape != (A.shape[1],) or not np.issubdtype(g.dtype, np.integer):
             raise ValueError(f"MulticastNetwork: groups must be {A.shape[1]} integer labels; got {self.groups!r}")
         labels, g = np.unique(g, return_inverse=True)
         member = A > 0
-        on_links = member.sum(axis=0)
-        if np.any(on_links < 1):
-            i = int(np.flatnonzero(on_links < 1)[0])
-            raise ValueError(f"MulticastNetwork: every agent must be on a link; agent {i} is on none")
         K = labels.size
         group_member = np.zeros((A.shape[0], K), dtype=bool)
         for k in range(K):
             group_member[:, k] = member[:, g == k].any(axis=1)
-        groups_per_link = group_member.sum(axis=1)
-        if np.any(groups_per_link < 2):
-            l = int(np.flatnonzero(groups_per_link < 2)[0])
-            raise ValueError(f"MulticastNetwork: every link needs at least 2 groups (A3, K^l >= 2); "
-                             f"link {l} has {int(groups_per_link[l])}")
+        _check_links("MulticastNetwork", member, group_member.sum(axis=1), "groups")
         object.__setattr__(self, "coefficients", read_only(A, np.float64))
         object.__setattr__(self, "capacities", read_only(c, np.float64))
         g = g.astype(np.int64)
@@ -209,7 +199,7 @@ class MulticastNetwork(_Links):
 
 
 @dataclass(frozen=True, eq=False)
-class LinearConstraints:
+class LinearConstraints(_Links):
     """General linear constraints of ch. 3: ``A x <= c``, ``x >= 0``, possibly with equality groups.
 
     Parameters
@@ -250,16 +240,9 @@ class LinearConstraints:
     reduced_theta: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        A = np.asarray(self.A, dtype=np.float64)
-        if A.ndim != 2 or A.shape[1] < 2 or A.shape[0] < 1:
-            raise ValueError(f"LinearConstraints: A must have shape (L >= 1, N >= 2); got {A.shape}")
-        if not np.all(np.isfinite(A)):
-            raise ValueError("LinearConstraints: A must be finite")
-        c = np.asarray(self.c, dtype=np.float64)
-        if c.shape != (A.shape[0],):
-            raise ValueError(f"LinearConstraints: c must have shape ({A.shape[0]},); got {c.shape}")
-        if np.any(c < 0) or not np.all(np.isfinite(c)):
-            raise ValueError("LinearConstraints: c must be finite and >= 0 (A3: 0 is feasible)")
+        A, c = _check_matrix("LinearConstraints", self.A, self.c, network=False)
+        if np.any(c < 0):
+            raise ValueError("LinearConstraints: c must be >= 0 (A3: 0 is feasible)")
         L, N = A.shape
         # groups
         group_of = np.full(N, -1, dtype=np.int64)
@@ -273,28 +256,18 @@ class LinearConstraints:
                     raise ValueError(f"LinearConstraints: agent {i} is in two equal_groups")
                 group_of[i] = len(groups)
             groups.append(tuple(sorted(g)))
-        for i in range(N):
-            if group_of[i] < 0:
-                group_of[i] = len(groups)
-                groups.append((i,))
-        # group order: by lowest member (j_k is the lowest index)
-        order = sorted(range(len(groups)), key=lambda k: groups[k][0])
-        groups = [groups[k] for k in order]
+        # singletons for the agents in no group; groups ordered by lowest member (j_k)
+        groups = sorted(groups + [(i,) for i in range(N) if group_of[i] < 0], key=lambda g: g[0])
         for k, g in enumerate(groups):
             group_of[list(g)] = k
         K = len(groups)
-        eq_rows = []
-        for g in groups:
-            if len(g) >= 2:
-                for r in range(len(g)):
-                    row = np.zeros(N)
-                    row[g[(r + 1) % len(g)]] += 1.0
-                    row[g[r]] -= 1.0
-                    eq_rows.append(row)
-        rows = np.vstack(eq_rows + [A]) if eq_rows else A.copy()
-        rhs = np.concatenate([np.zeros(len(eq_rows)), c])
-        member = rows != 0
-        _check_links("LinearConstraints", member)
+        chain = [(g[(r + 1) % len(g)], g[r]) for g in groups if len(g) >= 2 for r in range(len(g))]
+        eq = np.zeros((len(chain), N))
+        for r, (up, down) in enumerate(chain):
+            eq[r, up], eq[r, down] = 1.0, -1.0
+        rows = np.vstack([eq, A])
+        rhs = np.concatenate([np.zeros(len(chain)), c])
+        _check_links("LinearConstraints", rows != 0)
         d = np.full(N, 1e-3) if self.lower_demands is None else np.asarray(self.lower_demands, dtype=np.float64)
         if d.shape != (N,) or np.any(d <= 0):
             raise ValueError(f"LinearConstraints: lower_demands must be {N} values > 0; got {self.lower_demands!r}")
@@ -332,10 +305,6 @@ class LinearConstraints:
         object.__setattr__(self, "_groups", tuple(groups))
 
     @property
-    def n_agents(self) -> int:
-        return self.A.shape[1]
-
-    @property
     def degenerate(self) -> bool:
         return len(self.equal_groups) > 0
 
@@ -345,10 +314,6 @@ class LinearConstraints:
         return self._groups
 
     @property
-    def membership(self) -> np.ndarray:
-        return self.rows != 0
-
-    @property
     def coefficients(self) -> np.ndarray:
         """Alias of :attr:`rows` (the matrix the taxes use)."""
         return self.rows
@@ -356,9 +321,6 @@ class LinearConstraints:
     @property
     def capacities(self) -> np.ndarray:
         return self.rhs
-
-    def links_of(self, i: int) -> np.ndarray:
-        return np.flatnonzero(self.rows[:, i] != 0)
 
     def equally_spread(self, tol: float = 1e-12) -> bool:
         """True if every inequality row spreads ``A~_{lk}`` equally over ``N_k cap N^l`` (ch. 3 §4.1

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_positive
 from ._mechanism import NashMechanism
 from .networks import UnicastNetwork
 
@@ -75,20 +76,8 @@ class UnicastMechanism(NashMechanism):
 
     def __init__(self, network: UnicastNetwork, *, eta: float = 0.01, budget_balance: str = "weak",
                  zeta: float = 0.01):
-        if not isinstance(network, UnicastNetwork):
-            raise TypeError(f"network: expected UnicastNetwork; got {type(network).__name__}")
-        if not (np.isfinite(eta) and eta > 0):
-            raise ValueError(f"eta: must be > 0; got {eta!r}")
-        if budget_balance not in BUDGET_BALANCE:
-            raise ValueError(f"budget_balance: expected one of {BUDGET_BALANCE}; got {budget_balance!r}")
-        if not (np.isfinite(zeta) and zeta > 0):
-            raise ValueError(f"zeta: must be > 0; got {zeta!r}")
-        self.network = network
-        self.eta = float(eta)
-        self.zeta = float(zeta)
-        self.budget_balance = budget_balance
+        self._bind(network, UnicastNetwork, budget_balance, BUDGET_BALANCE, eta=eta, zeta=zeta)
         self.name = f"ch1-{'wbb' if budget_balance == 'weak' else 'sbb'}"
-        self._links = [network.links_of(i) for i in range(network.n_agents)]
         self._n_on = network.membership.sum(axis=1)
 
     @property
@@ -126,8 +115,7 @@ class UnicastMechanism(NashMechanism):
 
     def equilibrium_messages(self, solution, kappa: float = 1.0):
         """Lemma 3.7: ``y = kappa x*``, ``p^l_i = lambda*_l`` (and ``rho_i = 1/kappa``)."""
-        if not (np.isfinite(kappa) and kappa > 0):
-            raise ValueError(f"kappa: must be > 0; got {kappa!r}")
+        check_positive("kappa", kappa)
         out = []
         for i in range(self.n_agents):
             m = [kappa * solution.x[i]] + list(solution.prices[self._links[i]])

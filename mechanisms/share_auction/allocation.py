@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import check_positive
 from .valuations import check_valuations
 
 __all__ = ["proportional_share", "unit_price", "utilities", "check_bids", "check_capacity"]
 
 
 def check_capacity(capacity) -> float:
-    try:
-        C = float(capacity)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"capacity: expected a number; got {capacity!r}") from exc
-    if not np.isfinite(C) or C <= 0:
-        raise ValueError(f"capacity: expected a finite number > 0; got {capacity!r}")
-    return C
+    return check_positive("capacity", capacity)
 
 
 def check_bids(bids, n: int | None = None, *, name: str = "bids") -> np.ndarray:

@@ -17,19 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from .._arrays import check_number
 
 __all__ = ["NormalBelief", "posterior", "update_belief", "predictive"]
-
-
-def _finite(name, value, *, positive=False, nonnegative=False):
-    try:
-        f = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(f) or (positive and f <= 0) or (nonnegative and f < 0):
-        cond = " > 0" if positive else (" >= 0" if nonnegative else "")
-        raise ValueError(f"{name}: expected a finite number{cond}; got {value!r}")
-    return f
 
 
 @dataclass(frozen=True)
@@ -39,21 +29,26 @@ class NormalBelief:
     sd: float
 
     def __post_init__(self):
-        object.__setattr__(self, "mean", _finite("NormalBelief: mean", self.mean))
-        object.__setattr__(self, "sd", _finite("NormalBelief: sd", self.sd, nonnegative=True))
+        object.__setattr__(self, "mean", check_number("NormalBelief: mean", self.mean))
+        object.__setattr__(self, "sd", check_number("NormalBelief: sd", self.sd, nonnegative=True))
 
     @property
     def variance(self) -> float:
         return self.sd ** 2
 
 
+def _learning(name, belief, noise_sd) -> float:
+    """Check that ``belief`` can learn (a NormalBelief with sd > 0); returns the noise sd."""
+    if not isinstance(belief, NormalBelief):
+        raise TypeError(f"{name}: expected a NormalBelief; got {type(belief).__name__}")
+    if belief.sd <= 0:
+        raise ValueError(f"{name}: a point-mass {name} (sd = 0) does not learn")
+    return check_number("noise_sd", noise_sd, positive=True)
+
+
 def posterior(prior: NormalBelief, observations, noise_sd) -> NormalBelief:
     """The batch conjugate posterior of the mean after ``observations`` (module docstring)."""
-    if not isinstance(prior, NormalBelief):
-        raise TypeError(f"prior: expected a NormalBelief; got {type(prior).__name__}")
-    if prior.sd <= 0:
-        raise ValueError("prior: a point-mass prior (sd = 0) does not learn")
-    sigma = _finite("noise_sd", noise_sd, positive=True)
+    sigma = _learning("prior", prior, noise_sd)
     x = np.atleast_1d(np.asarray(observations, dtype=float))
     if x.ndim != 1 or not np.all(np.isfinite(x)):
         raise ValueError("observations: expected a finite vector")
@@ -66,19 +61,15 @@ def posterior(prior: NormalBelief, observations, noise_sd) -> NormalBelief:
 
 def update_belief(belief: NormalBelief, observation, noise_sd) -> NormalBelief:
     """One recursive conjugate step with a single observation."""
-    if not isinstance(belief, NormalBelief):
-        raise TypeError(f"belief: expected a NormalBelief; got {type(belief).__name__}")
-    if belief.sd <= 0:
-        raise ValueError("belief: a point-mass belief (sd = 0) does not learn")
-    sigma = _finite("noise_sd", noise_sd, positive=True)
-    x = _finite("observation", observation)
+    sigma = _learning("belief", belief, noise_sd)
+    x = check_number("observation", observation)
     mean, var = _update(belief.mean, belief.variance, x, sigma ** 2)
     return NormalBelief(mean, np.sqrt(var))
 
 
 def predictive(belief: NormalBelief, noise_sd) -> NormalBelief:
     """The law of the next observation, ``N(μ, τ^2 + σ^2)``."""
-    sigma = _finite("noise_sd", noise_sd, nonnegative=True)
+    sigma = check_number("noise_sd", noise_sd, nonnegative=True)
     return NormalBelief(belief.mean, np.sqrt(belief.variance + sigma ** 2))
 
 

@@ -31,8 +31,8 @@ import numpy as np
 
 from .allocation import check_capacity
 from .beliefs import NormalBelief
-from .valuations import Valuation, _derivative, _value
-from .._arrays import check_integer
+from .valuations import Valuation, _derivative, _value, check_valuation
+from .._arrays import check_choice, check_integer, check_number
 
 __all__ = ["expected_utility", "optimal_bid", "belief_nodes", "TRUNCATIONS"]
 
@@ -44,8 +44,7 @@ def belief_nodes(belief: NormalBelief, n_nodes: int = 64, truncation: str = "ren
     """Quadrature nodes ``y > 0`` and weights ``ω`` (summing to 1) for the belief (module docstring)."""
     if not isinstance(belief, NormalBelief):
         raise TypeError(f"belief: expected a NormalBelief; got {type(belief).__name__}")
-    if truncation not in TRUNCATIONS:
-        raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
+    check_choice("truncation", truncation, TRUNCATIONS)
     check_integer("n_nodes", n_nodes, 2)
     if belief.sd == 0 and belief.mean <= 0:
         raise ValueError(f"belief: a point mass at {belief.mean} <= 0 leaves no competing bid")
@@ -116,12 +115,9 @@ def _belief_nodes(mean, sd, t, wt, clip, y, w):
 def expected_utility(valuation: Valuation, bid, belief: NormalBelief, capacity, *, n_nodes: int = 64,
                      truncation: str = "renormalize") -> float:
     """``EU(s)`` of the module docstring (Gauss-Hermite quadrature)."""
-    if not isinstance(valuation, Valuation):
-        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    check_valuation(valuation)
     C = check_capacity(capacity)
-    s = float(bid)
-    if not np.isfinite(s) or s < 0:
-        raise ValueError(f"bid: expected a finite number >= 0; got {bid!r}")
+    s = check_number("bid", bid, nonnegative=True)
     y, w = belief_nodes(belief, n_nodes, truncation)
     a, b = valuation.parameters
     return float(_expected_utility(valuation.kind, a, b, C, s, y, w))
@@ -130,8 +126,7 @@ def expected_utility(valuation: Valuation, bid, belief: NormalBelief, capacity, 
 def optimal_bid(valuation: Valuation, belief: NormalBelief, capacity, *, n_nodes: int = 64,
                 truncation: str = "renormalize") -> float:
     """``s^o = argmax_s EU(s)`` (module docstring)."""
-    if not isinstance(valuation, Valuation):
-        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    check_valuation(valuation)
     C = check_capacity(capacity)
     y, w = belief_nodes(belief, n_nodes, truncation)
     a, b = valuation.parameters

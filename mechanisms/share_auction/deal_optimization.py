@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_choice
 from .allocation import check_capacity, utilities
 from .valuations import check_valuations
 
@@ -53,8 +54,7 @@ def reports(gains, *, kappa=np.inf, relative_shade: float = 0.0) -> np.ndarray:
 
 def settle_round(report, rule: str = "pro_rata"):
     """``(success, payments)`` for the reports ``Δ`` under the payment rule (module docstring)."""
-    if rule not in PAYMENT_RULES:
-        raise ValueError(f"rule: expected one of {PAYMENT_RULES}; got {rule!r}")
+    check_choice("rule", rule, PAYMENT_RULES)
     d = np.asarray(report, dtype=float)
     q_plus = float(d[d > 0].sum())
     q_minus = float(-d[d < 0].sum())
@@ -116,8 +116,7 @@ def deal_optimization(valuations, capacity, bids_by_round, *, rule: str = "pro_r
         raise ValueError(f"bids_by_round: expected shape (T_max + 1, {len(vals)}); got {bids.shape}")
     if not np.all(np.isfinite(bids)) or np.any(bids < 0):
         raise ValueError("bids_by_round: bids must be finite and >= 0")
-    if rule not in PAYMENT_RULES:
-        raise ValueError(f"rule: expected one of {PAYMENT_RULES}; got {rule!r}")
+    check_choice("rule", rule, PAYMENT_RULES)
     T = bids.shape[0] - 1
     n = len(vals)
     round_u = np.array([utilities(vals, s, C) for s in bids])

@@ -24,28 +24,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_number
 from .._levels import monotone_root
 from ..results import MechanismResult
 from .allocation import check_capacity, proportional_share
-from .valuations import LogValuation, Valuation, check_valuations
+from .valuations import LogValuation, Valuation, check_valuation, check_valuations
 
 __all__ = ["demand", "best_response", "nash_equilibrium", "social_optimum", "ShareAuctionEquilibrium",
            "SocialOptimum", "first_order_residual"]
 
 
-def _check_valuation(valuation):
-    if not isinstance(valuation, Valuation):
-        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
-    return valuation
-
-
 def demand(valuation: Valuation, theta, capacity) -> float:
     """``d(θ)``: the ``d ∈ [0, C]`` with ``V'(d) (1 - d / C) = θ`` (0 when ``θ >= V'(0)``)."""
-    v = _check_valuation(valuation)
+    v = check_valuation(valuation)
     C = check_capacity(capacity)
-    theta = float(theta)
-    if not np.isfinite(theta) or theta < 0:
-        raise ValueError(f"theta: expected a finite unit price >= 0; got {theta!r}")
+    theta = check_number("theta", theta, nonnegative=True)
     if theta == 0:
         return C
     if theta >= v.marginal_at_zero:
@@ -66,7 +59,7 @@ def best_response(valuation: Valuation, others_sum, capacity) -> float:
     Raises ``ValueError`` for ``y <= 0``: with no competing bid every positive bid wins the whole
     resource, the supremum is approached as ``s -> 0`` and no best response exists.
     """
-    v = _check_valuation(valuation)
+    v = check_valuation(valuation)
     C = check_capacity(capacity)
     y = float(others_sum)
     if not np.isfinite(y) or y <= 0:

@@ -25,7 +25,7 @@ from .beliefs import NormalBelief, _update
 from .bidding import TRUNCATIONS, _belief_optimal_bid, _legendre
 from .equilibrium import best_response
 from .valuations import check_valuations, valuation_arrays
-from .._arrays import check_integer
+from .._arrays import check_choice, check_integer
 
 __all__ = ["BiddingRun", "bayesian_bidding", "best_response_dynamics", "BELIEF_USES"]
 
@@ -104,10 +104,8 @@ def bayesian_bidding(valuations, capacity, priors, noise_sds, rounds: int, *, be
     if not np.all(np.isfinite(sig)) or np.any(sig <= 0):
         raise ValueError(f"noise_sds: expected finite numbers > 0; got {noise_sds!r}")
     check_integer("rounds", rounds, 0)
-    if belief_use not in BELIEF_USES:
-        raise ValueError(f"belief_use: expected one of {BELIEF_USES}; got {belief_use!r}")
-    if truncation not in TRUNCATIONS:
-        raise ValueError(f"truncation: expected one of {TRUNCATIONS}; got {truncation!r}")
+    check_choice("belief_use", belief_use, BELIEF_USES)
+    check_choice("truncation", truncation, TRUNCATIONS)
     check_integer("n_nodes", n_nodes, 2)
     kinds, A, B = valuation_arrays(vals)
     hi = np.array([float(v.value(C) - v.value(0.0)) for v in vals])

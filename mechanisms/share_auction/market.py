@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import check_choice
 from .beliefs import NormalBelief
 from .deal_optimization import DealOptimizationResult, deal_optimization
 from .equilibrium import ShareAuctionEquilibrium, SocialOptimum, nash_equilibrium, social_optimum
@@ -80,8 +81,7 @@ def random_market(density: str, seed=None, *, capacity: float = 1.0, beta: float
                   a_range=(1.0, 10.0), prior_spread: float = 0.5, prior_sd: float = 0.5,
                   noise_sd: float = 0.2) -> MarketScenario:
     """Draw a scenario of the given density (module docstring; every default is the notes' protocol)."""
-    if density not in DENSITIES:
-        raise ValueError(f"density: expected one of {sorted(DENSITIES)}; got {density!r}")
+    check_choice("density", density, DENSITIES)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     lo, hi = DENSITIES[density]
     n = int(rng.integers(lo, hi + 1))

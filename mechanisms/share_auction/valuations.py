@@ -17,22 +17,13 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from .._arrays import check_positive
 
-__all__ = ["Valuation", "LogValuation", "PowerValuation", "check_valuations", "valuation_arrays",
-           "KIND_LOG", "KIND_POWER"]
+__all__ = ["Valuation", "LogValuation", "PowerValuation", "check_valuation", "check_valuations",
+           "valuation_arrays", "KIND_LOG", "KIND_POWER"]
 
 KIND_LOG = 0
 KIND_POWER = 1
-
-
-def _positive(name, value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a number; got {value!r}") from exc
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name}: expected a finite number > 0; got {value!r}")
-    return value
 
 
 class Valuation:
@@ -60,8 +51,8 @@ class LogValuation(Valuation):
     kind = KIND_LOG
 
     def __post_init__(self):
-        object.__setattr__(self, "a", _positive("LogValuation: a", self.a))
-        object.__setattr__(self, "b", _positive("LogValuation: b", self.b))
+        object.__setattr__(self, "a", check_positive("LogValuation: a", self.a))
+        object.__setattr__(self, "b", check_positive("LogValuation: b", self.b))
 
     @property
     def parameters(self):
@@ -89,8 +80,8 @@ class PowerValuation(Valuation):
     kind = KIND_POWER
 
     def __post_init__(self):
-        object.__setattr__(self, "a", _positive("PowerValuation: a", self.a))
-        p = _positive("PowerValuation: p", self.p)
+        object.__setattr__(self, "a", check_positive("PowerValuation: a", self.a))
+        p = check_positive("PowerValuation: p", self.p)
         if p >= 1:
             raise ValueError(f"PowerValuation: p: expected 0 < p < 1 (strictly concave); got {p!r}")
         object.__setattr__(self, "p", p)
@@ -114,6 +105,13 @@ class PowerValuation(Valuation):
 
     def inverse_derivative(self, slope):
         return (np.asarray(slope, dtype=float) / (self.a * self.p)) ** (1.0 / (self.p - 1.0))
+
+
+def check_valuation(valuation) -> Valuation:
+    """``valuation`` when it is a :class:`Valuation`; raises naming it."""
+    if not isinstance(valuation, Valuation):
+        raise TypeError(f"valuation: expected a Valuation; got {type(valuation).__name__}")
+    return valuation
 
 
 def check_valuations(valuations, n: int | None = None) -> tuple:

@@ -1,8 +1,9 @@
 """The two execution backends of the SPBE kernels.
 
 ``"numba"`` (default)  the modules of this package, compiled on first use (``cache=True``;
-                       the grid's node loop runs on a thread pool, the kernel releasing the
-                       GIL, and two smaller loops are ``prange`` loops).
+                       the node loops of the stage solver and of the action values run on a
+                       thread pool, the kernels releasing the GIL, and the lattice scan of
+                       one node is a ``prange`` loop).
 ``"numpy"``            the reference path: the *same source files*, executed by CPython and
                        NumPy with no compilation (``njit`` is the identity and ``prange`` is
                        ``range``). It is what ``spbe.solve(..., backend="numpy")`` runs.

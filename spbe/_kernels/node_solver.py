@@ -1171,12 +1171,16 @@ def offpath_from_played(belief, gamma, n_types, n_actions, offpath):
             offpath[j, a] = not played
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def action_values_nodes(ctx, beliefs, gammas, out):
-    """U^i(π_b, x, a; γ_b, V) at every belief b for the played prescriptions γ_b."""
+    """U^i(π_b, x, a; γ_b, V) at every belief b for the played prescriptions γ_b.
+
+    A serial loop that releases the GIL, run on blocks of beliefs by the caller's thread pool
+    (as ``solve_nodes``): a ``prange`` loop made numba compile the whole evaluation a second
+    time as a parallel region, about 5 s of the first run's compilation."""
     n_types = ctx[3]
     n_actions = ctx[4]
-    for b in prange(beliefs.shape[0]):
+    for b in range(beliefs.shape[0]):
         offpath = np.zeros((n_types.shape[0], gammas.shape[3]), dtype=np.bool_)
         offpath_from_played(beliefs[b], gammas[b], n_types, n_actions, offpath)
         evaluate(ctx, beliefs[b], gammas[b], offpath, out[b])

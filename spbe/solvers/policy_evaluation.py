@@ -12,7 +12,7 @@ import numpy as np
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
 from .._kernels.backends import kernel_module
-from ..stage.node_solver import kernel_context
+from ..stage.node_solver import _run_blocks, kernel_context
 
 __all__ = ["evaluate_policy", "node_action_values"]
 
@@ -22,8 +22,13 @@ def node_action_values(game, grid: BeliefGrid, beliefs: np.ndarray, played: np.n
     """U^i(π_b, x, a; γ_b, V) at every belief b (``(B, N, Mx, Kx)``), for played strategies γ_b."""
     action_values_nodes = kernel_module("node_solver", backend).action_values_nodes
     out = np.zeros(played.shape)
-    action_values_nodes(kernel_context(game, V, delta), np.ascontiguousarray(beliefs),
-                        np.ascontiguousarray(played), out)
+    ctx = kernel_context(game, V, delta)
+    beliefs, played = np.ascontiguousarray(beliefs), np.ascontiguousarray(played)
+
+    def block(a, b):                    # beliefs a..b-1: disjoint rows of ``out``
+        action_values_nodes(ctx, beliefs[a:b], played[a:b], out[a:b])
+
+    _run_blocks(block, len(beliefs), backend)
     return out
 
 

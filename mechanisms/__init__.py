@@ -14,5 +14,5 @@ Shared by every subpackage:
 Subpackages: ``nash_implementation`` (ch. 1-3), ``distributed`` (ch. 4), ``fair_allocation``
 (ch. 5), ``cmap``, ``share_auction``, ``barter``, ``crisdis`` (seeds 000, 001, 003, 004).
 Each reproduction's quick-run numbers are pinned in ``<subpackage>/evidence/<name>.quick.json``,
-and the full runs in ``<name>.full.json`` (all but ``seed000-cmap``, whose record is large).
+and the full runs in ``<name>.full.json`` (``seed000-cmap``'s compressed, ``.full.json.gz``).
 """

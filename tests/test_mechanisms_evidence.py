@@ -6,6 +6,7 @@ The reproductions are imported from their modules (as ``setup.cfg`` registers th
 does not depend on the package's entry points being installed.
 """
 import configparser
+import gzip
 import json
 import math
 from importlib import import_module
@@ -21,15 +22,25 @@ TARGETS = dict(tuple(s.strip() for s in line.split("=", 1))
 # learning runs (crisdis policy gradient, ch. 4 dynamics) may move in the last digits across
 # platforms' floating-point libraries; everything else is compared to 1e-9
 RTOL = {"seed004-crisdis": 1e-6, "ch4-convergence": 1e-7}
-# full runs pinned as <name>.full.json (seed000-cmap is not: its record of per-round curves is
-# 790 KB); seed004-crisdis's full run takes 20-40 minutes
+# full runs pinned as <name>.full.json, or compressed as <name>.full.json.gz where the record is
+# large (seed000-cmap keeps the per-round curves of 300 cases: 790 KB, 185 KB compressed);
+# seed004-crisdis's full run takes 20-40 minutes
 FULL = ("ch1-3-mechanisms", "ch4-convergence", "ch5-table2", "ch5-fig16", "ch5-fig17", "ch5-fig18",
-        "ch5-fig19", "seed001-share-auction", "seed003-barter", "seed004-crisdis")
+        "ch5-fig19", "seed000-cmap", "seed001-share-auction", "seed003-barter", "seed004-crisdis")
 
 
 def _pinned(name, mode="quick"):
+    """The pinned record's path: ``<name>.<mode>.json``, or ``.json.gz`` where only that exists."""
     package = TARGETS[name].split(":")[0].split(".")[1]
-    return ROOT / "mechanisms" / package / "evidence" / f"{name}.{mode}.json"
+    path = ROOT / "mechanisms" / package / "evidence" / f"{name}.{mode}.json"
+    compressed = path.with_name(path.name + ".gz")
+    return compressed if compressed.is_file() and not path.is_file() else path
+
+
+def _read_pinned(name, mode):
+    path = _pinned(name, mode)
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(data)
 
 
 def _differences(pinned, new, rtol, path=""):
@@ -62,7 +73,7 @@ def _check_against_pinned(name, quick, tmp_path):
     module, attribute = TARGETS[name].split(":")
     rep = getattr(import_module(module), attribute)
     record = _json_ready({"name": name, "quick": quick, **rep.run(tmp_path, quick)})
-    pinned = json.loads(_pinned(name, "quick" if quick else "full").read_text())
+    pinned = _read_pinned(name, "quick" if quick else "full")
     assert pinned["quick"] is quick
     diffs = _differences(pinned, json.loads(json.dumps(record)), RTOL.get(name, 1e-9))
     assert not diffs, f"{len(diffs)} differences, first: {diffs[:5]}"

@@ -421,8 +421,8 @@ def play_kind(strategy, tol: float = OFF_PATH) -> int:
     of two such probabilities, the belief after that action. Such an action is off the
     equilibrium path, and the ratio is the off-path belief the equilibrium assumes (trembles:
     notes §2.4 item 4); a prescription that plays every other action alike for all types is
-    pooling. With two types the three kinds 0-2 are all there is: two
-    pure rows that are not equal are distinct."""
+    pooling. With two types the three kinds 0-2 are all there is: two pure rows that are not
+    equal are distinct."""
     strategy = np.asarray(strategy, dtype=float)
     if np.all(np.abs(strategy - strategy[0]) <= tol):
         return 0

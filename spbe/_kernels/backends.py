@@ -31,8 +31,10 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
 
-__all__ = ["BACKENDS", "check_backend", "kernel_module"]
+
+__all__ = ["BACKENDS", "check_backend", "kernel_module", "run_blocks"]
 
 BACKENDS = ("numba", "numpy")
 
@@ -116,3 +118,28 @@ def _interpreted() -> dict:
             del sys.modules[name]
         raise
     return pkg.kernels
+
+
+_POOL = None
+
+
+def run_blocks(block, n: int, backend: str) -> None:
+    """``block(a, b)`` over blocks of ``range(n)`` on numba's thread count (the node loops of the
+    stage solver and of the action values release the GIL); the blocks write disjoint rows, so
+    the result does not depend on the schedule. Serial for the uncompiled backend or one thread."""
+    global _POOL
+    threads = 1
+    if backend == "numba" and n > 1:
+        import numba
+        threads = min(numba.get_num_threads(), n)
+    if threads <= 1:
+        block(0, n)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    if _POOL is None or _POOL._max_workers < threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="spbe-nodes")
+    # several blocks per thread: nodes differ in cost (a node leaving its case enumerates them)
+    edges = np.linspace(0, n, min(n, 4 * threads) + 1).round().astype(int)
+    futures = [_POOL.submit(block, a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    for f in futures:
+        f.result()

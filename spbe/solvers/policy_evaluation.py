@@ -11,8 +11,8 @@ import numpy as np
 
 from ..beliefs.continuation import ContinuationValue
 from ..beliefs.grid import BeliefGrid
-from .._kernels.backends import kernel_module
-from ..stage.node_solver import _run_blocks, kernel_context
+from .._kernels.backends import kernel_module, run_blocks
+from ..stage.node_solver import kernel_context
 
 __all__ = ["evaluate_policy", "node_action_values"]
 
@@ -28,7 +28,7 @@ def node_action_values(game, grid: BeliefGrid, beliefs: np.ndarray, played: np.n
     def block(a, b):                    # beliefs a..b-1: disjoint rows of ``out``
         action_values_nodes(ctx, beliefs[a:b], played[a:b], out[a:b])
 
-    _run_blocks(block, len(beliefs), backend)
+    run_blocks(block, len(beliefs), backend)
     return out
 
 

@@ -48,33 +48,9 @@ import numpy as np
 
 from .._limits import check_cases
 from .._validation import check_int, check_real
-from .._kernels.backends import check_backend, kernel_module
+from .._kernels.backends import check_backend, kernel_module, run_blocks
 from ..beliefs.continuation import ContinuationValue
 from .supports import iter_cases
-
-_POOL = None
-
-
-def _run_blocks(block, n: int, backend: str) -> None:
-    """``block(a, b)`` over blocks of ``range(n)`` on numba's thread count (the compiled node loop
-    releases the GIL); the blocks write disjoint rows, so the result does not depend on the
-    schedule. Serial for the uncompiled backend or one thread."""
-    global _POOL
-    threads = 1
-    if backend == "numba" and n > 1:
-        import numba
-        threads = min(numba.get_num_threads(), n)
-    if threads <= 1:
-        block(0, n)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-    if _POOL is None or _POOL._max_workers < threads:
-        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="spbe-nodes")
-    # several blocks per thread: nodes differ in cost (a node leaving its case enumerates them)
-    edges = np.linspace(0, n, min(n, 4 * threads) + 1).round().astype(int)
-    futures = [_POOL.submit(block, a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-    for f in futures:
-        f.result()
 
 __all__ = ["NodeSolver", "NodeSolution", "SELECTION_MODES", "FULL_ENUMERATION_CASES"]
 
@@ -265,7 +241,7 @@ class NodeSolver:
             seeds = np.asarray(seeds, dtype=np.int64)
             if seeds.shape != (B,):
                 raise ValueError(f"seeds: expected shape ({B},), got {seeds.shape}")
-        _run_blocks(block, B, self.backend)
+        run_blocks(block, B, self.backend)
         # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
         # where one node needs it, the parallel node loop would leave the other threads idle
         for b in np.flatnonzero(out.search == kernels.SCAN_PENDING):

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main(argv=None) -> int:
-    import spbe
-    from game_suite import random_game
+    from game_suite import random_game, run_one
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", default="2000,2001", help="suite seeds of single-type games")
@@ -35,17 +33,17 @@ def main(argv=None) -> int:
     print(f"{'seed':>5} {'grid':>5} {'conv':>5} {'grid ε':>9} {'ε max':>9} {'median':>9} {'p99':>9} "
           f"{'>1e-3':>6} {'value err':>9} {'time':>6}")
     for seed in (int(s) for s in args.seeds.split(",")):
+        make = lambda d, seed=seed: random_game(seed, markov=seed % 2 == 1, single_type=True, delta=d)  # noqa: E731
         for n in (int(g) for g in args.grids.split(",")):
-            game = random_game(seed, markov=seed % 2 == 1, single_type=True, delta=args.delta)
-            t0 = time.perf_counter()
-            eq = spbe.solve(game, grid=n, callback=lambda info: time.perf_counter() - t0 < args.budget)
-            v = eq.verification
-            q = v["gain_per_round"]
-            ve = v["value_error_per_round"]
-            print(f"{seed:>5} {n:>5} {str(eq.converged):>5} {v['grid_epsilon_per_round']:9.2e} "
-                  f"{v['epsilon_per_round']:9.2e} {q['median']:9.2e} {q['p99']:9.2e} "
-                  f"{100 * q['share_above_1e_3']:5.0f}% {ve if ve is None else format(ve, '9.2e'):>9} "
-                  f"{time.perf_counter() - t0:5.0f}s", flush=True)
+            r = run_one(f"random-single-type-{seed}", make, args.delta, n, args.budget)
+            if "epsilon_per_round" not in r:            # the solve raised: the row says why
+                print(f"{seed:>5} {n:>5} {r['reason']}", flush=True)
+                continue
+            ve = r["value_error_per_round"]
+            print(f"{seed:>5} {n:>5} {str(r['converged']):>5} {r['grid_epsilon_per_round']:9.2e} "
+                  f"{r['epsilon_per_round']:9.2e} {r['median_per_round']:9.2e} {r['p99_per_round']:9.2e} "
+                  f"{100 * r['share_above_1e_3']:5.0f}% {ve if ve is None else format(ve, '9.2e'):>9} "
+                  f"{r['solve_s'] + r['verify_s']:5.0f}s", flush=True)
     return 0
 
 

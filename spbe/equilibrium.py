@@ -272,18 +272,20 @@ class Equilibrium:
             held = (solver, {})
             object.__setattr__(self, "_offgrid_cache", held)
         cache = held[1]
-        keys = [(k, beliefs[b].tobytes()) for b in off]
-        missing = {}
-        for b, key in zip(off, keys):
-            if key not in cache and key not in missing:
-                missing[key] = b
+        # the distinct off-grid beliefs of the batch, compared by their bytes (as the cache's
+        # keys: a path batch meets the same few beliefs many times)
+        rows = np.ascontiguousarray(beliefs[off])
+        as_bytes = rows.reshape(len(off), -1).view(np.dtype((np.void, rows[0].nbytes))).ravel()
+        distinct, first, inverse = np.unique(as_bytes, return_index=True, return_inverse=True)
+        keys = [(k, bytes(d)) for d in distinct]
+        missing = [j for j, key in enumerate(keys) if key not in cache]
         if missing:
-            solve_rows = np.fromiter(missing.values(), dtype=np.int64, count=len(missing))
-            played, status = self._solve_off_grid(beliefs[solve_rows], k)
-            for j, key in enumerate(missing):
-                cache[key] = (played[j], status[j] != 0)
-        for b, key in zip(off, keys):
-            out[b], flags[b] = cache[key]
+            played, status = self._solve_off_grid(rows[first[missing]], k)
+            for j, m in enumerate(missing):
+                cache[keys[m]] = (played[j], status[j] != 0)
+        held_rows = [cache[key] for key in keys]
+        out[off] = np.stack([h[0] for h in held_rows])[inverse]
+        flags[off] = np.array([h[1] for h in held_rows])[inverse]
         return out, flags
 
     def _solve_off_grid(self, beliefs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,10 +2,11 @@
 ``spbe._kernels.node_solver``) and spread over all threads.
 
 ``NodeSolver.solve`` runs the node loop with ``defer_scan``: a node whose global scan is due comes
-back with its fallback, and ``global_scan_node`` finishes it with each case's lattice evaluated by
-``_lattice_gains_wide``. Tests: the wide lattice equals the one-thread lattice bit for bit (each
-gain depends on its point alone); a node finished that way equals the node scanned inside the
-loop (``defer_scan=False``), in the compiled and in the interpreted kernels.
+back with its fallback, and ``NodeSolver.global_scan`` finishes it with each case's lattice
+evaluated in blocks (``lattice_gains_block``) on the thread pool. Tests: the lattice in blocks
+equals the one-thread lattice bit for bit (each gain depends on its point alone); a node finished
+that way equals the node scanned inside the loop (``defer_scan=False``), in the compiled and in
+the interpreted kernels.
 """
 import numpy as np
 import pytest
@@ -25,7 +26,7 @@ def _setup():
     return game, beliefs, solver
 
 
-def test_wide_lattice_equals_the_one_thread_lattice():
+def test_lattice_in_blocks_equals_the_one_thread_lattice():
     kernels = kernel_module("node_solver", "numba")
     game, beliefs, solver = _setup()
     ctx = kernel_context(game, None, 0.0)
@@ -38,8 +39,11 @@ def test_wide_lattice_equals_the_one_thread_lattice():
     center = np.array([0.3, -1.1])
     kernels._lattice_gains(ctx, beliefs[0], mixed, solver.at_agent, solver.at_type, 1e-7, center, 12.0, npts,
                            work[0], work[1], offpath, work[2], one)
-    kernels._lattice_gains_wide(ctx, beliefs[0], mixed, solver.at_agent, solver.at_type, 1e-7, center, 12.0,
-                                npts, work[0], offpath, wide)
+    # uneven blocks, run in reverse order
+    edges = [0, 1, 7, 5000, 40_000, 40_001, npts ** 2]
+    for lo, hi in reversed(list(zip(edges[:-1], edges[1:]))):
+        kernels.lattice_gains_block(ctx, beliefs[0], mixed, solver.at_agent, solver.at_type, 1e-7, center, 12.0,
+                                    npts, offpath, work[0], lo, hi, wide)
     np.testing.assert_array_equal(one, wide)
     assert np.all(np.isfinite(one)) and one.min() < 0.05 and one.max() > 1.0
 
@@ -63,10 +67,8 @@ def test_deferred_scan_equals_the_scan_in_the_node_loop(backend):
         if defer:
             assert np.all(out[6] == kernels.SCAN_PENDING)
             for b in range(B):
-                st, c, r, nf = kernels.global_scan_node(
-                    ctx, beliefs[b], solver.cases, solver.at_agent, solver.at_type, solver.eta, solver.tol,
-                    solver.max_solutions, solver.corner_scale, solver.scan_budget, np.arange(2), out[3][b],
-                    out[4][b], out[0][b], out[1][b])
+                st, c, r, nf = solver.global_scan(ctx, beliefs[b], np.arange(2), out[3][b], out[4][b],
+                                                  out[0][b], out[1][b])
                 out[2][b], out[3][b], out[4][b], out[5][b], out[6][b] = st, c, r, nf, 2
         outputs.append(out)
     for inside, deferred in zip(*outputs):

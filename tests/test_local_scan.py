@@ -28,8 +28,9 @@ _pennies = pennies
 @pytest.fixture
 def recorded(spy_kernel, monkeypatch):
     """The interpreted kernels with the exhaustive pass off and every scan recorded as
-    (center, zlim, budget)."""
-    kernels, calls = spy_kernel("_scan_case", lambda *args: (np.array(args[7]), args[8], args[9]))
+    (center, zlim, lattice points): each scan, local or global, in the node loop or after it,
+    ends in ``scan_from_gains`` with its lattice's gains."""
+    kernels, calls = spy_kernel("scan_from_gains", lambda *args: (np.array(args[7]), args[8], len(args[10])))
     monkeypatch.setattr(kernels, "CORNER_STARTS", 0)
     return kernels, calls
 
@@ -52,8 +53,9 @@ def test_local_scan_alone_where_it_reaches_the_threshold(recorded):
     ref = np.array([[[0.7, 0.3]], [[0.5, 0.5]]])[None]
     out, mixed = _solve(1e-3, ref)
     assert len(calls) == 1
-    center, zlim, budget = calls[0]
-    assert zlim == kernels.LOCAL_SCAN_WIDTH and budget == kernels.LOCAL_SCAN_POINTS
+    center, zlim, points = calls[0]
+    assert zlim == kernels.LOCAL_SCAN_WIDTH
+    assert points == kernels._lattice_side(2, kernels.LOCAL_SCAN_POINTS) ** 2 <= kernels.LOCAL_SCAN_POINTS
     # the logits of the reference in the mixed case: log(p(1) / p(0)) per agent
     np.testing.assert_allclose(center, [np.log(0.3 / 0.7), 0.0], atol=1e-12)
     assert out.status[0] != 0 and out.case[0] == mixed and out.search[0] == 2

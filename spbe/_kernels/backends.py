@@ -1,18 +1,18 @@
 """The two execution backends of the SPBE kernels.
 
 ``"numba"`` (default)  the modules of this package, compiled on first use (``cache=True``;
-                       the node loops of the stage solver and of the action values run on a
-                       thread pool, the kernels releasing the GIL, and the lattice scan of
-                       one node is a ``prange`` loop).
+                       the node loops of the stage solver and of the action values, and the
+                       global lattice scan of one node, run in blocks on a thread pool, the
+                       kernels releasing the GIL; no kernel is a numba parallel region).
 ``"numpy"``            the reference path: the *same source files*, executed by CPython and
-                       NumPy with no compilation (``njit`` is the identity and ``prange`` is
-                       ``range``). It is what ``spbe.solve(..., backend="numpy")`` runs.
+                       NumPy with no compilation (``njit`` is the identity; ``prange``, should
+                       a kernel use it, is ``range``). It is what ``spbe.solve(..., backend="numpy")`` runs.
 
 Why the reference runs the same source rather than a second implementation: the solver's
 answer depends on the order in which cases, starts and selections are tried, so two separately
 written solvers would agree on equilibria only up to selection, which is too weak a test of the
 compiled path. Running the identical algorithm uninterpreted tests what compilation can break
-(integer widths, the parallel node loop, the cache, typing of corner cases) to 1e-10, and is the
+(integer widths, the threaded node loop, the cache, typing of corner cases) to 1e-10, and is the
 baseline the benchmarks time against. The independently written reference of the stage solver,
 :func:`spbe.stage_equilibria` with ``backend="numpy"``, stays the test of the algorithm itself.
 

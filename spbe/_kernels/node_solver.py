@@ -26,7 +26,7 @@ Context tuple ``ctx`` (built by :func:`spbe.stage.node_solver.kernel_context`)::
     rank_offset, node_stride)
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .stage import action_values
 
@@ -646,57 +646,55 @@ def _lattice_gains(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, 
                                offpath, U)
 
 
-@njit(cache=True, parallel=True)
-def _lattice_gains_wide(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, offpath,
+@njit(cache=True, nogil=True)
+def lattice_gains_block(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, offpath, like, lo, hi,
                         out):
-    """:func:`_lattice_gains` with the points shared among the threads (``prange`` over blocks of
-    points, each thread with its own work arrays). Each gain depends on its point alone, so ``out``
-    is the same array whatever the thread count or schedule. Called only outside the parallel node
-    loop (from :func:`global_scan_node`): inside the loop of ``solve_nodes`` it would be a nested
-    parallel region."""
-    total = out.shape[0]
-    n_blocks = min(total, 256)
-    for blk in prange(n_blocks):
-        lo = blk * total // n_blocks
-        hi = (blk + 1) * total // n_blocks
-        wg = np.zeros_like(work_gamma)
-        we = np.zeros_like(work_gamma)
-        u = np.zeros_like(work_gamma)
-        z = np.zeros(center.shape[0])
-        for code in range(lo, hi):
-            _lattice_logits(code, npts, center, zlim, z)
-            out[code] = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, wg, we, offpath, u)
+    """:func:`_lattice_gains` at the points ``lo..hi-1`` (work arrays shaped like ``like``), without
+    the GIL: ``NodeSolver`` runs blocks of one lattice on its thread pool for the global scans
+    left after the node loop. Each gain depends on its point alone, so ``out`` is the same array
+    whatever the blocks, thread count or schedule."""
+    wg = np.zeros_like(like)
+    we = np.zeros_like(like)
+    u = np.zeros_like(like)
+    z = np.zeros(center.shape[0])
+    for code in range(lo, hi):
+        _lattice_logits(code, npts, center, zlim, z)
+        out[code] = _regret_at(ctx, belief, z, case_row, at_agent, at_type, eta, wg, we, offpath, u)
 
 
 @njit(cache=True)
 def _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, budget, n_keep,
-               cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U, wide=False):
+               cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
     """Last-resort search of one case: the best-response gain on a lattice of logits in
     center + [-zlim, zlim]^n (at most ``budget`` points; clipped to ±Z_MAX), then a compass
     search on the gain and a Levenberg-Marquardt solve from the ``n_keep`` best lattice points
-    (notes §2.4 item 4 (iii)). The global scan is centred at 0, the local one
-    (``LOCAL_SCAN_POINTS``) at last sweep's near-solution.
+    (notes §2.4 item 4 (iii); :func:`scan_from_gains`). The global scan is centred at 0, the
+    local one (``LOCAL_SCAN_POINTS``) at last sweep's near-solution.
 
     It reaches solutions with several unknowns in a boundary layer at once, where the belief
     after a rare action is fixed by the ratio of tiny probabilities, that local solvers started
     from interior or corner points miss. Returns the new candidate count (verified candidates
     appended; the best unverified one kept in the fallback slot).
-
-    ``wide``: evaluate the lattice on all threads (:func:`_lattice_gains_wide`; only outside the
-    parallel node loop). The gains, and so everything after them, are the same either way.
     """
     n_actions = ctx[4]
     n = case_unknowns(case_row, at_agent, n_actions)
     case_offpath(case_row, at_agent, at_type, belief, ctx[3].shape[0], work_gamma.shape[2], eta, offpath)
     npts = _lattice_side(n, budget)
-    total = npts ** n
-    gains = np.empty(total)
-    if wide:
-        _lattice_gains_wide(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma,
-                            offpath, gains)
-    else:
-        _lattice_gains(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, work_eff,
-                       offpath, U, gains)
+    gains = np.empty(npts ** n)
+    _lattice_gains(ctx, belief, case_row, at_agent, at_type, eta, center, zlim, npts, work_gamma, work_eff,
+                   offpath, U, gains)
+    return scan_from_gains(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, npts, gains, n_keep,
+                           cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U)
+
+
+@njit(cache=True)
+def scan_from_gains(ctx, belief, case_row, at_agent, at_type, eta, tol, center, zlim, npts, gains, n_keep,
+                    cand_gamma, cand_eff, cand_res, count, work_gamma, work_eff, offpath, U):
+    """The second half of :func:`_scan_case`, given the lattice's gains (``offpath`` already set
+    for the case): from the ``n_keep`` points of smallest gain, a Levenberg-Marquardt solve and a
+    compass search on the gain, each result recorded. Returns the new candidate count."""
+    n = center.shape[0]
+    total = gains.shape[0]
     # the n_keep smallest gains, as a pass in code order keeps them (a point replaces the first
     # of the largest kept ones only if strictly smaller)
     keep_code = np.zeros(n_keep, dtype=np.int64)
@@ -828,7 +826,7 @@ def _local_scan(ctx, belief, case_row, first_case, n_first, at_agent, at_type, e
     cand_res[cap - 1] = np.inf
     count = _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, LOCAL_SCAN_WIDTH,
                        np.int64(LOCAL_SCAN_POINTS), np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
-                       work_eff, offpath, U, np.bool_(False))
+                       work_eff, offpath, U)
     count, new_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, first_case,
                                   np.inf, fallback_case)
     held = count == 0 and cand_res[cap - 1] <= hold_limit
@@ -875,37 +873,61 @@ def _ring_order(cases, first):
     return order
 
 
-@njit(inline="always")
-def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, scan_budget, labels, cand_gamma,
-                 cand_eff, cand_res, cand_case, fallback_case, work_gamma, work_eff, offpath, U, wide):
-    """The global lattice scan of a node with no verified solution (the candidate list empty, the
-    fallback in its last slot): every case with several unknowns, most unknowns first (the
-    boundary-layer near-solutions live in the cases where every agent-type mixes), at most
-    ``SCAN_POINTS`` points in all, until a case yields a verified solution. Returns (count,
-    fallback_case)."""
-    n_actions = ctx[4]
+@njit(cache=True)
+def scan_plan(cases, at_agent, at_type, n_actions, labels, scan_budget, Kx):
+    """The cases the global scan visits, in order, and the lattice side of each: every case with
+    several unknowns that fits the labels, most unknowns first (the boundary-layer
+    near-solutions live in the cases where every agent-type mixes), at most ``SCAN_POINTS``
+    lattice points in all (a case that would exceed what is left ends its group of equal
+    unknowns). Returns (case indices, points per axis); the scan stops at the first case that
+    yields a verified solution."""
     n_cases = cases.shape[0]
-    Kx = cand_gamma.shape[3]
-    count = np.int64(0)
-    zlim = 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
+    plan_case = np.empty(n_cases, dtype=np.int64)
+    plan_side = np.empty(n_cases, dtype=np.int64)
+    n_plan = 0
     points_left = SCAN_POINTS
     for n_want in range(cases.shape[1] * (Kx - 1), 1, -1):
         for c in range(n_cases):
             if (case_unknowns(cases[c], at_agent, n_actions) != n_want
                     or not _case_fits_labels(cases[c], at_agent, at_type, labels)):
                 continue
-            points = _lattice_side(n_want, scan_budget) ** n_want
-            if points > points_left:
+            side = _lattice_side(n_want, scan_budget)
+            if side ** n_want > points_left:
                 break
-            points_left -= points
-            prev_fallback = cand_res[cand_res.shape[0] - 1]
-            count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n_want),
-                               zlim, scan_budget, np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
-                               work_eff, offpath, U, wide)
-            count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
-                                               prev_fallback, fallback_case)
-            if count > 0:
-                break
+            points_left -= side ** n_want
+            plan_case[n_plan] = c
+            plan_side[n_plan] = side
+            n_plan += 1
+    return plan_case[:n_plan], plan_side[:n_plan]
+
+
+@njit(cache=True)
+def scan_zlim(corner_scale):
+    """Half-width of the global scan's lattice in logits: the corner starts' scale plus 6, rounded
+    up to an even number."""
+    return 2.0 * np.ceil(0.5 * (corner_scale + 6.0))
+
+
+@njit(inline="always")
+def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, scan_budget, labels, cand_gamma,
+                 cand_eff, cand_res, cand_case, fallback_case, work_gamma, work_eff, offpath, U):
+    """The global lattice scan of a node with no verified solution (the candidate list empty, the
+    fallback in its last slot): the cases of :func:`scan_plan` in order, each scanned on a
+    lattice centred at 0, until one yields a verified solution. ``NodeSolver`` runs the same
+    steps after its node loop with each lattice spread over its threads. Returns (count,
+    fallback_case)."""
+    count = np.int64(0)
+    zlim = scan_zlim(corner_scale)
+    plan_case, _ = scan_plan(cases, at_agent, at_type, ctx[4], labels, scan_budget, cand_gamma.shape[3])
+    for p in range(plan_case.shape[0]):
+        c = plan_case[p]
+        n = case_unknowns(cases[c], at_agent, ctx[4])
+        prev_fallback = cand_res[cand_res.shape[0] - 1]
+        count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n), zlim,
+                           scan_budget, np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
+                           work_eff, offpath, U)
+        count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
+                                           prev_fallback, fallback_case)
         if count > 0:
             break
     return count, fallback_case
@@ -954,8 +976,9 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     within the last ``flagged_refresh`` sweeps): where no verified solution is found, the
     exhaustive pass and the scan are replaced by :func:`_polish_case` of ``first_case`` from ``ref``.
     ``defer_scan``: where the global scan is due, return the fallback found so far with search
-    ``SCAN_PENDING`` instead of scanning; :func:`global_scan_node` then finishes the node with the
-    lattice spread over all threads, with the same result as the scan here.
+    ``SCAN_PENDING`` instead of scanning; ``NodeSolver.global_scan`` then finishes the node with
+    each lattice spread over all threads (:func:`lattice_gains_block`), with the same result as the
+    scan here.
     """
     n_types = ctx[3]
     n_actions = ctx[4]
@@ -1088,14 +1111,14 @@ def solve_node(ctx, belief, cases, at_agent, at_type, eta, tol, ref, has_ref, re
     if (count == 0 and not held and corner_scale > 0.0 and not polish and scan_budget > 0
             and cand_res[cap - 1] > scan_threshold):
         if defer_scan:
-            # the caller runs the global scan after the node loop, on all threads
-            # (global_scan_node): hand it the fallback found so far
+            # the caller runs the global scan after the node loop, each lattice on all threads
+            # (NodeSolver.global_scan): hand it the fallback found so far
             out_gamma[:] = cand_gamma[cap - 1]
             out_eff[:] = cand_eff[cap - 1]
             return APPROXIMATE, fallback_case, cand_res[cap - 1], 0, tried, SCAN_PENDING
         count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
                                             scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
-                                            fallback_case, work_gamma, work_eff, offpath, U, np.bool_(False))
+                                            fallback_case, work_gamma, work_eff, offpath, U)
         if count > 0:
             best = 0
     if best >= 0:
@@ -1118,7 +1141,7 @@ def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref,
     do not depend on the thread count or schedule. (A ``prange`` loop here compiled the whole node
     solver a second time, as the loop body of numba's parallel region: about a third of the first
     run's compile time.) With ``defer_scan`` the nodes whose global scan is due come back with
-    search ``SCAN_PENDING`` (see :func:`global_scan_node`)."""
+    search ``SCAN_PENDING`` (finished by ``NodeSolver.global_scan``)."""
     for b in range(beliefs.shape[0]):
         st, c, r, nf, _, srch = solve_node(ctx, beliefs[b], cases, at_agent, at_type, eta, tol, refs[b],
                                      has_ref, ref_gains[b], first_cases[b], mode, accept_dist, n_starts, seed + b,
@@ -1129,32 +1152,6 @@ def solve_nodes(ctx, beliefs, cases, at_agent, at_type, eta, tol, refs, has_ref,
         out_residual[b] = r
         out_found[b] = nf
         out_search[b] = srch
-
-
-@njit(cache=True)
-def global_scan_node(ctx, belief, cases, at_agent, at_type, eta, tol, max_solutions, corner_scale, scan_budget,
-                     labels, fallback_case, fallback_res, out_gamma, out_eff):
-    """Finish a node that :func:`solve_nodes` left with search ``SCAN_PENDING``: the global scan
-    (:func:`_global_scan`) from its fallback (``out_gamma``/``out_eff``, gain ``fallback_res``,
-    case ``fallback_case``), each case's lattice evaluated on all threads. Same result as the scan
-    inside :func:`solve_node`; the point is the threads: a sweep in which one or two nodes need the
-    scan (seconds each) otherwise runs it on one thread while the others wait.
-    Returns (status, case, residual, n_found) and overwrites ``out_gamma``/``out_eff``."""
-    cap = max_solutions + 1
-    cand_gamma, cand_eff, cand_res, cand_case, work_gamma, work_eff, offpath, U = _node_buffers(out_gamma, cap)
-    cand_gamma[cap - 1] = out_gamma
-    cand_eff[cap - 1] = out_eff
-    cand_res[cap - 1] = fallback_res
-    count, fallback_case = _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale,
-                                        scan_budget, labels, cand_gamma, cand_eff, cand_res, cand_case,
-                                        fallback_case, work_gamma, work_eff, offpath, U, np.bool_(True))
-    if count > 0:
-        out_gamma[:] = cand_gamma[0]
-        out_eff[:] = cand_eff[0]
-        return EXACT, cand_case[0], cand_res[0], count
-    out_gamma[:] = cand_gamma[cap - 1]
-    out_eff[:] = cand_eff[cap - 1]
-    return APPROXIMATE, fallback_case, cand_res[cap - 1], 0
 
 
 @njit(cache=True)

@@ -177,7 +177,7 @@ class NodeSolver:
         flagged node stays on its near-solution instead of flipping between near-solutions of
         about equal gain in other cases.
         ``defer_scan`` (default True): run the global lattice scans after the loop over the nodes,
-        each on all threads (``global_scan_node``); False runs each inside the loop, on the node's
+        each lattice on all threads (:meth:`global_scan`); False runs each inside the loop, on the node's
         thread. The results are the same; False is the baseline of ``benchmarks/bench_solve.py
         --sections scan``.
         ``seeds`` (B,) int, optional: the seed of the multi-start points at each belief. By
@@ -242,13 +242,62 @@ class NodeSolver:
             if seeds.shape != (B,):
                 raise ValueError(f"seeds: expected shape ({B},), got {seeds.shape}")
         run_blocks(block, B, self.backend)
-        # the global scans (seconds per node) after the node loop, each on all threads: in a sweep
-        # where one node needs it, the parallel node loop would leave the other threads idle
+        # the global scans (seconds per node) after the node loop, each lattice on all threads: in
+        # a sweep where one node needs it, the node loop would leave the other threads idle
         for b in np.flatnonzero(out.search == kernels.SCAN_PENDING):
-            status, case, residual, n_found = kernels.global_scan_node(
-                ctx, beliefs[b], self.cases, self.at_agent, self.at_type, self.eta, self.tol,
-                self.max_solutions, self.corner_scale, self.scan_budget, labels[b], out.case[b],
-                out.residual[b], out.strategy[b], out.played[b])
+            status, case, residual, n_found = self.global_scan(
+                ctx, beliefs[b], labels[b], out.case[b], out.residual[b], out.strategy[b], out.played[b])
             out.status[b], out.case[b], out.residual[b], out.n_found[b] = status, case, residual, n_found
             out.search[b] = 2
         return out
+
+    def global_scan(self, ctx, belief: np.ndarray, labels: np.ndarray, fallback_case: int, fallback_gain: float,
+                    strategy: np.ndarray, played: np.ndarray) -> tuple[int, int, float, int]:
+        """Finish a node that the node loop left with search ``SCAN_PENDING``: the global lattice
+        scan from its fallback (``strategy``/``played``, gain ``fallback_gain``, case
+        ``fallback_case``), the steps of the kernel's ``_global_scan`` in the same order, each
+        case's lattice of gains computed in blocks on the thread pool. The gains depend on
+        their point alone, so the result equals the scan inside the node loop bit for bit.
+        Returns (status, case, residual, n_found) and overwrites ``strategy``/``played``.
+
+        ``ctx``: :func:`kernel_context` of the sweep; ``belief`` (N, Mx); ``labels`` (N,)."""
+        kernels = kernel_module("node_solver", self.backend)
+        n_actions = ctx[4]
+        cap = self.max_solutions + 1
+        cand_gamma, cand_eff, cand_res, cand_case, work_gamma, work_eff, offpath, U = \
+            kernels._node_buffers(strategy, cap)
+        cand_gamma[cap - 1] = strategy
+        cand_eff[cap - 1] = played
+        cand_res[cap - 1] = fallback_gain
+        count = 0
+        zlim = kernels.scan_zlim(self.corner_scale)
+        plan_case, plan_side = kernels.scan_plan(self.cases, self.at_agent, self.at_type, n_actions, labels,
+                                                 self.scan_budget, strategy.shape[2])
+        for c, side in zip(plan_case, plan_side):
+            case_row = self.cases[c]
+            n = int(kernels.case_unknowns(case_row, self.at_agent, n_actions))
+            kernels.case_offpath(case_row, self.at_agent, self.at_type, belief, ctx[3].shape[0],
+                                 work_gamma.shape[2], self.eta, offpath)
+            center = np.zeros(n)
+            gains = np.empty(int(side) ** n)
+
+            def block(lo, hi):
+                kernels.lattice_gains_block(ctx, belief, case_row, self.at_agent, self.at_type, self.eta, center,
+                                            zlim, side, offpath, work_gamma, lo, hi, gains)
+
+            run_blocks(block, gains.shape[0], self.backend)
+            prev_fallback = cand_res[cap - 1]
+            count = kernels.scan_from_gains(ctx, belief, case_row, self.at_agent, self.at_type, self.eta, self.tol,
+                                            center, zlim, side, gains, 4, cand_gamma, cand_eff, cand_res, count,
+                                            work_gamma, work_eff, offpath, U)
+            count, fallback_case = kernels._close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
+                                                       prev_fallback, fallback_case)
+            if count > 0:
+                break
+        if count > 0:
+            strategy[:] = cand_gamma[0]
+            played[:] = cand_eff[0]
+            return kernels.EXACT, int(cand_case[0]), float(cand_res[0]), int(count)
+        strategy[:] = cand_gamma[cap - 1]
+        played[:] = cand_eff[cap - 1]
+        return kernels.APPROXIMATE, int(fallback_case), float(cand_res[cap - 1]), 0

@@ -61,3 +61,34 @@ def test_evaluation_and_validation():
         initial_profile(crisis, buyer_mean=[0.5, 0.5])
     with pytest.raises(ValueError, match="traders"):
         exploitability(crisis, prof, traders=[7])
+
+
+_LEARN_AND_HASH = """
+import hashlib, numpy as np
+from mechanisms.crisdis import learn_equilibrium, make_crisis
+crisis = make_crisis(seed=(2023, 0), n_markets=4).with_system(clearing="max_absolute",
+                                                                fairness="rights", stages=1)
+res = learn_equilibrium(crisis, n_iterations=12, batch_size=16, seed=(7, 0))
+print(hashlib.sha256(np.concatenate([np.ravel(m) for m in res.means]).tobytes()).hexdigest())
+"""
+
+
+def test_learned_profile_does_not_depend_on_numpys_cpu_dispatch():
+    # numpy's vectorised exp/log take other code paths on CPUs with AVX-512 and differ there in
+    # the last bit; the maximum-clearing LP has many optimal allocations and the solver's
+    # choice among them follows such a bit, which training amplifies. The policies therefore
+    # take exp/log from the C library: the learned profile must be the same bit for bit with
+    # numpy's AVX-512 paths switched off.
+    import os
+    import subprocess
+    import sys
+    from numpy._core._multiarray_umath import __cpu_features__
+    off = [f for f in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "X86_V4") if __cpu_features__.get(f)]
+    if not off:
+        pytest.skip("numpy has no AVX-512 paths on this CPU: nothing to switch off")
+    runs = []
+    for extra in ({}, {"NPY_DISABLE_CPU_FEATURES": " ".join(off)}):
+        out = subprocess.run([sys.executable, "-c", _LEARN_AND_HASH], env={**os.environ, **extra},
+                             capture_output=True, text=True, check=True)
+        runs.append(out.stdout.split()[-1])
+    assert runs[0] == runs[1]

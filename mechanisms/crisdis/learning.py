@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
+
 import numpy as np
 
 from mechanisms.repeated_play import repeated_play
@@ -86,7 +88,7 @@ class _PolicyGradientStep:
         self.crisis = crisis
         self.batch_size = batch_size
         self.lr = learning_rate
-        self.log_std_bounds = (np.log(min_std), np.log(max_std))
+        self.log_std_bounds = (math.log(min_std), math.log(max_std))   # as policies: C library
         self.rng = rng
         self.returns, self.poa = [], []
 

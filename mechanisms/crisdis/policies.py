@@ -13,6 +13,8 @@ all traders' θ, sellers first.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._arrays import check_positive
@@ -28,9 +30,19 @@ def action_dims(crisis: Crisis) -> tuple:
     return (len(SELLER_ACTIONS),) * crisis.n_sellers + (len(BUYER_ACTIONS),) * crisis.n_buyers
 
 
+# exp and log of the (few) policy parameters through the C library, element by element: numpy's
+# vectorised exp/log take other code paths on CPUs with AVX-512 and differ there in the last bit;
+# the maximum-clearing LPs have many optimal allocations, the solver's choice among them follows
+# such a bit, and training amplifies it (PoA moved by up to 0.02 between two machines). With the C
+# library the learned profiles are the same on every machine.
+def _elementwise(f, x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.array([f(v) for v in x.ravel().tolist()]).reshape(x.shape)
+
+
 def _logit(p):
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p) - np.log1p(-p)
+    return _elementwise(math.log, p) - _elementwise(math.log1p, -p)
 
 
 def initial_profile(crisis: Crisis, *, seller_mean=0.5, buyer_mean=0.5, std=0.2, seed=None,
@@ -52,7 +64,7 @@ def initial_profile(crisis: Crisis, *, seller_mean=0.5, buyer_mean=0.5, std=0.2,
     out = []
     for d in action_dims(crisis):
         m = means[d] + jitter * rng.standard_normal(d)
-        out.append(np.concatenate([m, np.full(d, np.log(std))]))
+        out.append(np.concatenate([m, np.full(d, math.log(std))]))
     return tuple(out)
 
 
@@ -64,11 +76,11 @@ def _split(theta):
 
 def policy_means(profile) -> tuple:
     """sigmoid(m_t) of every trader."""
-    return tuple(1 / (1 + np.exp(-_split(th)[0])) for th in profile)
+    return tuple(1 / (1 + _elementwise(math.exp, -_split(th)[0])) for th in profile)
 
 
 def policy_stds(profile) -> tuple:
-    return tuple(np.exp(_split(th)[1]) for th in profile)
+    return tuple(_elementwise(math.exp, _split(th)[1]) for th in profile)
 
 
 def _check_profile(crisis, profile):

@@ -9,6 +9,7 @@ import configparser
 import gzip
 import json
 import math
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -19,9 +20,11 @@ _cfg = configparser.ConfigParser()
 _cfg.read(ROOT / "setup.cfg")
 TARGETS = dict(tuple(s.strip() for s in line.split("=", 1))
                for line in _cfg["options.entry_points"]["spbe.reproductions"].strip().splitlines())
-# learning runs (crisdis policy gradient, ch. 4 dynamics) may move in the last digits across
-# platforms' floating-point libraries; everything else is compared to 1e-9
-RTOL = {"seed004-crisdis": 1e-6, "ch4-convergence": 1e-7}
+# learning runs (crisdis policy gradient, ch. 4 dynamics, the ch. 1-3 learning rounds) may move
+# in the last digits across platforms' floating-point libraries (numpy's exp/log differ in the
+# last bit on CPUs with AVX-512, and rounds of learning grow that to about 1e-7); everything else
+# is compared to 1e-9
+RTOL = {"seed004-crisdis": 1e-6, "ch4-convergence": 1e-7, "ch1-3-mechanisms": 1e-6}
 # full runs pinned as <name>.full.json, or compressed as <name>.full.json.gz where the record is
 # large (seed000-cmap keeps the per-round curves of 300 cases: 790 KB, 185 KB compressed);
 # seed004-crisdis's full run takes 20-40 minutes
@@ -57,7 +60,40 @@ def _differences(pinned, new, rtol, path=""):
         return [] if ok else [f"{path}: {pinned!r} vs {new!r}"]
     if isinstance(pinned, str) and pinned.endswith((".png", ".pdf", ".svg")):
         return []
+    if isinstance(pinned, str) and isinstance(new, str) and _same_message(pinned, new, rtol):
+        return []
     return [] if pinned == new else [f"{path}: {pinned!r} vs {new!r}"]
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+
+
+def _same_message(pinned, new, rtol):
+    """Two messages that differ only in the numbers they print, each within ``rtol``, within one
+    unit of its last printed digit, or both at round-off level (below 1e-12): a gain printed as
+    8.9e-16 on one machine is 1.1e-16 on another. Integers (indices, counts) must be equal."""
+    if _NUMBER.split(pinned) != _NUMBER.split(new):
+        return False
+    for a, b in zip(_NUMBER.findall(pinned), _NUMBER.findall(new)):
+        if not any(c in a.lower() for c in ".e"):
+            if a != b:
+                return False
+            continue
+        mantissa, _, exponent = a.lower().partition("e")
+        decimals = len(mantissa.partition(".")[2])
+        unit = 10.0 ** (int(exponent or 0) - decimals)
+        if not math.isclose(float(a), float(b), rel_tol=rtol, abs_tol=max(1e-12, 1.01 * unit)):
+            return False
+    return True
+
+
+def test_messages_compare_their_numbers_within_printed_precision():
+    assert _same_message("no gain above 1e-08 (best 8.882e-16)", "no gain above 1e-08 (best 1.110e-16)", 1e-9)
+    assert _same_message("deviating to [3.057714, 0.5]", "deviating to [3.057713, 0.5]", 1e-9)
+    assert not _same_message("deviating to [3.057714, 0.5]", "deviating to [3.057694, 0.5]", 1e-9)
+    assert not _same_message("agent 2 gains 0.3", "agent 3 gains 0.3", 1e-9)
+    assert not _same_message("no gain above 1e-08", "no gain above 3e-08", 1e-9)
+    assert not _same_message("converged", "failed", 1e-9)
 
 
 def test_every_reproduction_has_pinned_evidence():

@@ -82,7 +82,10 @@ def test_learned_profile_does_not_depend_on_numpys_cpu_dispatch():
     import os
     import subprocess
     import sys
-    from numpy._core._multiarray_umath import __cpu_features__
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:                               # numpy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
     off = [f for f in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "X86_V4") if __cpu_features__.get(f)]
     if not off:
         pytest.skip("numpy has no AVX-512 paths on this CPU: nothing to switch off")

@@ -84,3 +84,38 @@ def test_deferred_scan_equals_the_scan_in_the_node_loop(backend):
     inside = solver.solve(beliefs, None, 0.0, defer_scan=False)
     np.testing.assert_array_equal(inside.strategy, res.strategy)
     np.testing.assert_array_equal(inside.residual, res.residual)
+
+
+@pytest.mark.parametrize("scan_points", [1_000_000, 400_000, 250_000])
+def test_scan_plan_visits_the_cases_most_unknowns_first_within_the_point_budget(scan_points, monkeypatch):
+    # the order the global scan visits the cases in, as a specification: groups of equal unknowns
+    # from the most down to 2, case order within a group, each group a prefix of its fitting
+    # cases that stops at the first case whose lattice exceeds the points left
+    from spbe.examples import public_goods
+    kernels = kernel_module("node_solver", "numpy")
+    monkeypatch.setattr(kernels, "SCAN_POINTS", scan_points)
+    game = public_goods(delta=0.0)
+    solver = NodeSolver(game, eta=1e-7, backend="numpy")
+    n_actions = np.asarray(game.n_actions, dtype=np.int64)
+    labels = np.arange(2)
+    plan_case, plan_side = kernels.scan_plan(solver.cases, solver.at_agent, solver.at_type, n_actions, labels,
+                                             solver.scan_budget, 2)
+    unknowns = np.array([kernels.case_unknowns(c, solver.at_agent, n_actions) for c in solver.cases])
+    expected, left = [], scan_points
+    for n in range(int(unknowns.max()), 1, -1):
+        for c in np.flatnonzero(unknowns == n):
+            points = kernels._lattice_side(n, solver.scan_budget) ** n
+            if points > left:
+                break
+            left -= points
+            expected.append(c)
+    assert plan_case.tolist() == expected
+    assert [kernels._lattice_side(unknowns[c], solver.scan_budget) for c in expected] == plan_side.tolist()
+    assert sum(int(s) ** int(unknowns[c]) for c, s in zip(plan_case, plan_side)) <= scan_points
+    # the budgets chosen end the 3-unknown group early (400,000) and skip the 4-unknown case (250,000)
+    groups = [int(unknowns[c]) for c in plan_case]
+    assert groups == sorted(groups, reverse=True)
+    if scan_points == 400_000:
+        assert 0 < groups.count(3) < np.sum(unknowns == 3) and groups.count(2) == np.sum(unknowns == 2)
+    if scan_points == 250_000:
+        assert 4 not in groups and 3 in groups

@@ -40,6 +40,14 @@ def _elementwise(f, x):
     return np.array([f(v) for v in x.ravel().tolist()]).reshape(x.shape)
 
 
+def _exp(v):
+    """math.exp, inf where it overflows (as numpy's exp)."""
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
 def _logit(p):
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return _elementwise(math.log, p) - _elementwise(math.log1p, -p)
@@ -76,11 +84,11 @@ def _split(theta):
 
 def policy_means(profile) -> tuple:
     """sigmoid(m_t) of every trader."""
-    return tuple(1 / (1 + _elementwise(math.exp, -_split(th)[0])) for th in profile)
+    return tuple(1 / (1 + _elementwise(_exp, -_split(th)[0])) for th in profile)
 
 
 def policy_stds(profile) -> tuple:
-    return tuple(_elementwise(math.exp, _split(th)[1]) for th in profile)
+    return tuple(_elementwise(_exp, _split(th)[1]) for th in profile)
 
 
 def _check_profile(crisis, profile):

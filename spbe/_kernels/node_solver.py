@@ -63,6 +63,8 @@ CONTINUE_FIRST_CASES = 729
 # so they are unchanged; with 3 agents the cases hold about 3 * 10^7 points (tens of seconds per
 # flagged node): the cases with the most unknowns are scanned first, while the points last
 SCAN_POINTS = 1_000_000
+# lattice points of smallest gain that each scan (global or local) polishes
+SCAN_KEEP = 4
 
 # the local scan that precedes the global one at a node with a reference (last sweep's strategy):
 # a lattice of at most this many points, ±LOCAL_SCAN_WIDTH around the reference's logits in the
@@ -825,7 +827,7 @@ def _local_scan(ctx, belief, case_row, first_case, n_first, at_agent, at_type, e
     saved_res = cand_res[cap - 1]
     cand_res[cap - 1] = np.inf
     count = _scan_case(ctx, belief, case_row, at_agent, at_type, eta, tol, center, LOCAL_SCAN_WIDTH,
-                       np.int64(LOCAL_SCAN_POINTS), np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
+                       np.int64(LOCAL_SCAN_POINTS), np.int64(SCAN_KEEP), cand_gamma, cand_eff, cand_res, count, work_gamma,
                        work_eff, offpath, U)
     count, new_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, first_case,
                                   np.inf, fallback_case)
@@ -924,7 +926,7 @@ def _global_scan(ctx, belief, cases, at_agent, at_type, eta, tol, corner_scale, 
         n = case_unknowns(cases[c], at_agent, ctx[4])
         prev_fallback = cand_res[cand_res.shape[0] - 1]
         count = _scan_case(ctx, belief, cases[c], at_agent, at_type, eta, tol, np.zeros(n), zlim,
-                           scan_budget, np.int64(4), cand_gamma, cand_eff, cand_res, count, work_gamma,
+                           scan_budget, np.int64(SCAN_KEEP), cand_gamma, cand_eff, cand_res, count, work_gamma,
                            work_eff, offpath, U)
         count, fallback_case = _close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
                                            prev_fallback, fallback_case)

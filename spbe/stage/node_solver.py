@@ -177,8 +177,8 @@ class NodeSolver:
         flagged node stays on its near-solution instead of flipping between near-solutions of
         about equal gain in other cases.
         ``defer_scan`` (default True): run the global lattice scans after the loop over the nodes,
-        each lattice on all threads (:meth:`global_scan`); False runs each inside the loop, on the node's
-        thread. The results are the same; False is the baseline of ``benchmarks/bench_solve.py
+        each lattice on all threads (:meth:`global_scan`); False runs each inside the loop, on the
+        node's thread. The results are the same; False is the baseline of ``benchmarks/bench_solve.py
         --sections scan``.
         ``seeds`` (B,) int, optional: the seed of the multi-start points at each belief. By
         default node b gets ``self.seed + b`` (a grid's node keeps its index); off the grid each
@@ -288,7 +288,8 @@ class NodeSolver:
             run_blocks(block, gains.shape[0], self.backend)
             prev_fallback = cand_res[cap - 1]
             count = kernels.scan_from_gains(ctx, belief, case_row, self.at_agent, self.at_type, self.eta, self.tol,
-                                            center, zlim, side, gains, 4, cand_gamma, cand_eff, cand_res, count,
+                                            center, zlim, side, gains, kernels.SCAN_KEEP, cand_gamma, cand_eff,
+                                            cand_res, count,
                                             work_gamma, work_eff, offpath, U)
             count, fallback_case = kernels._close_pass(cand_gamma, cand_eff, cand_res, cand_case, count, labels, c,
                                                        prev_fallback, fallback_case)
